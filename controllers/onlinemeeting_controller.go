@@ -1,0 +1,155 @@
+package controllers
+
+import (
+	"context"
+	"errors"
+	"math/rand/v2"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/client-go/tools/events"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+)
+
+// Finalizer holds an OnlineMeeting until its meeting in Teams is deleted
+// (or, with deletionPolicy Orphan, released).
+const Finalizer = "teams.meetings.dev/meeting"
+
+// MeetingsClient is what the reconciler needs of Microsoft Graph.
+// *graph.Client implements it; tests use the real client against the
+// emulator.
+type MeetingsClient interface {
+	// APIVersion is the Graph version the client talks to (v1.0 or beta).
+	APIVersion() string
+	CreateOrGet(ctx context.Context, organizerID string, req *graph.MeetingRequest) (*graph.OnlineMeeting, bool, error)
+	Get(ctx context.Context, organizerID, meetingID string) (*graph.OnlineMeeting, error)
+	Update(ctx context.Context, organizerID, meetingID string, patch *graph.MeetingPatch) (*graph.OnlineMeeting, error)
+	Delete(ctx context.Context, organizerID, meetingID string) error
+}
+
+// OnlineMeetingReconciler makes each OnlineMeeting exist in Teams exactly
+// once, as its spec says, and keeps its status true.
+type OnlineMeetingReconciler struct {
+	client.Client
+	Graph    MeetingsClient
+	Recorder events.EventRecorder
+
+	// ResyncPeriod is how often a Ready meeting is read back from Graph to
+	// catch changes made in Teams. No Graph call happens between resyncs
+	// unless the spec changes.
+	ResyncPeriod time.Duration
+	// MaxConcurrentReconciles bounds parallel reconciles (and so parallel
+	// Graph calls).
+	MaxConcurrentReconciles int
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Jitter spreads resyncs so meetings created together do not resync
+	// together; nil means up to 10% of the period at random.
+	Jitter func(period time.Duration) time.Duration
+}
+
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings,verbs=get;list;watch;patch
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings/status,verbs=get;patch
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings/finalizers,verbs=update
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// Reconcile fetches the OnlineMeeting, branches into reconcileDelete or
+// reconcileNormal, and writes status once, as a patch, on the way out.
+func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	m := &teamsv1alpha1.OnlineMeeting{}
+	if err := r.Get(ctx, req.NamespacedName, m); err != nil {
+		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+
+	before := m.DeepCopy()
+	defer func() {
+		if err := r.patchStatus(ctx, before, m); err != nil {
+			retErr = errors.Join(retErr, err)
+		}
+	}()
+
+	if !m.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, m)
+	}
+	if err := r.ensureFinalizer(ctx, m); err != nil {
+		return ctrl.Result{}, err
+	}
+	return r.reconcileNormal(ctx, m)
+}
+
+// patchStatus writes the status the reconcile computed, if it changed.
+// The spec is never written: GitOps tools must see no diff.
+func (r *OnlineMeetingReconciler) patchStatus(ctx context.Context, before, m *teamsv1alpha1.OnlineMeeting) error {
+	if equality.Semantic.DeepEqual(before.Status, m.Status) {
+		return nil
+	}
+	// Patch against a base that carries the current resourceVersion only,
+	// so an earlier metadata patch in this reconcile does not make the
+	// status patch look like a metadata change.
+	base := m.DeepCopy()
+	base.Status = before.Status
+	err := r.Status().Patch(ctx, m, client.MergeFrom(base))
+	if apierrors.IsNotFound(err) {
+		// The finalizer was the last thing holding the object.
+		return nil
+	}
+	return err
+}
+
+// ensureFinalizer adds the finalizer before anything is created in Teams,
+// so no meeting can outlive its resource unnoticed.
+func (r *OnlineMeetingReconciler) ensureFinalizer(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) error {
+	base := m.DeepCopy()
+	if !controllerutil.AddFinalizer(m, Finalizer) {
+		return nil
+	}
+	return r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}
+
+// removeFinalizer lets Kubernetes delete the resource.
+func (r *OnlineMeetingReconciler) removeFinalizer(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) error {
+	base := m.DeepCopy()
+	if !controllerutil.RemoveFinalizer(m, Finalizer) {
+		return nil
+	}
+	return r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+}
+
+func (r *OnlineMeetingReconciler) now() time.Time {
+	if r.Now != nil {
+		return r.Now()
+	}
+	return time.Now()
+}
+
+func (r *OnlineMeetingReconciler) jitter(period time.Duration) time.Duration {
+	if r.Jitter != nil {
+		return r.Jitter(period)
+	}
+	if period <= 0 {
+		return 0
+	}
+	return rand.N(period / 10)
+}
+
+// SetupWithManager registers the reconciler. Status-only updates (our own
+// writes) do not trigger a reconcile; spec changes and deletions do.
+func (r *OnlineMeetingReconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.ResyncPeriod <= 0 {
+		r.ResyncPeriod = time.Hour
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		For(&teamsv1alpha1.OnlineMeeting{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 1)}).
+		Named("onlinemeeting").
+		Complete(r)
+}

@@ -1,0 +1,148 @@
+package controllers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+)
+
+// reconcileNormal makes the meeting exist as the spec says. createOrGet's
+// idempotency (one meeting per organizer and externalId) is what makes
+// every step safe to repeat after a crash, a lost response or a failed
+// status write: a repeat finds the same meeting instead of making another.
+func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (ctrl.Result, error) {
+	if m.Spec.ChatInfo != nil && r.Graph.APIVersion() != "beta" {
+		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonChatInfoRequiresBeta, 0,
+			"spec.chatInfo is accepted only by Graph's beta endpoint, and the operator uses %s: run it with --graph-api-version=beta, or remove spec.chatInfo.",
+			r.Graph.APIVersion()))
+	}
+	want, err := desiredMeeting(&m.Spec)
+	if err != nil {
+		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, 0, "%v", err))
+	}
+	if wait, ok := r.syncNotDue(m); ok {
+		// The spec is observed and the resync period has not passed: no
+		// Graph call, so a restarted operator is quiet.
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+
+	meeting, reason, err := r.observe(ctx, m, want)
+	if err != nil {
+		return r.handleError(ctx, m, "Sync", err)
+	}
+	// Record the meeting before any update, so its id is kept even if the
+	// update fails.
+	statusFromMeeting(&m.Status, meeting, r.now())
+
+	patch, changed, err := meetingDiff(&m.Spec, meeting)
+	if err != nil {
+		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, 0, "%v", err))
+	}
+	if patch != nil {
+		updated, err := r.Graph.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
+		if err != nil {
+			return r.handleError(ctx, m, "Update", err)
+		}
+		statusFromMeeting(&m.Status, updated, r.now())
+		note := fmt.Sprintf("Updated %s of meeting %s in Teams to match the spec.", strings.Join(changed, ", "), meeting.ID)
+		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonUpdated, "Update", note)
+		log.FromContext(ctx).Info("Updated meeting", "meetingId", meeting.ID, "fields", changed)
+		if reason == teamsv1alpha1.ReasonSynced {
+			reason = teamsv1alpha1.ReasonUpdated
+		}
+	}
+
+	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
+	return ctrl.Result{RequeueAfter: r.ResyncPeriod + r.jitter(r.ResyncPeriod)}, nil
+}
+
+// syncNotDue says whether Graph can be left alone, and for how long.
+func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (time.Duration, bool) {
+	if !isReady(m) || m.Status.MeetingID == "" || m.Status.LastSyncTime == nil {
+		return 0, false
+	}
+	wait := m.Status.LastSyncTime.Add(r.ResyncPeriod).Sub(r.now())
+	if wait <= 0 {
+		return 0, false
+	}
+	return wait + r.jitter(r.ResyncPeriod), true
+}
+
+// observe finds the meeting: by createOrGet when status has no id yet
+// (Created or Adopted), else by id (Synced), recreating it if it was
+// deleted in Teams (Recreated).
+func (r *OnlineMeetingReconciler) observe(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
+	organizer := m.Spec.Organizer.UserID
+	if m.Status.MeetingID == "" {
+		meeting, created, err := r.Graph.CreateOrGet(ctx, organizer, want)
+		if err != nil {
+			return nil, "", err
+		}
+		if created {
+			r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonCreated, "CreateOrGet", fmt.Sprintf("Created meeting %s in Teams.", meeting.ID))
+			log.FromContext(ctx).Info("Created meeting", "meetingId", meeting.ID)
+			return meeting, teamsv1alpha1.ReasonCreated, nil
+		}
+		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonAdopted, "CreateOrGet",
+			fmt.Sprintf("Adopted meeting %s, which already existed in Teams for this organizer and externalId.", meeting.ID))
+		log.FromContext(ctx).Info("Adopted existing meeting", "meetingId", meeting.ID)
+		return meeting, teamsv1alpha1.ReasonAdopted, nil
+	}
+
+	meeting, err := r.Graph.Get(ctx, organizer, m.Status.MeetingID)
+	if graph.ClassOf(err) == graph.ClassNotFound {
+		return r.recreate(ctx, m, want)
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return meeting, teamsv1alpha1.ReasonSynced, nil
+}
+
+// recreate answers a meeting that was deleted in Teams: an expired meeting
+// is reported, not recreated; otherwise createOrGet makes it again, unless
+// Graph keeps answering with the deleted meeting for this externalId.
+func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
+	gone := m.Status.MeetingID
+	if exp := m.Status.ExpiryDateTime; exp != nil && exp.Time.Before(r.now()) {
+		return nil, "", stalled(teamsv1alpha1.ReasonExpired, 0,
+			"Meeting %s expired in Teams on %s, 60 days after it ended, and is not recreated. Delete this OnlineMeeting, or create a new one for a new date.",
+			gone, exp.UTC().Format(time.RFC3339))
+	}
+	meeting, _, err := r.Graph.CreateOrGet(ctx, m.Spec.Organizer.UserID, want)
+	if err != nil {
+		return nil, "", err
+	}
+	if meeting.ID == gone {
+		return nil, "", stalled(teamsv1alpha1.ReasonMeetingGone, r.ResyncPeriod,
+			"Meeting %s was deleted in Teams, and Graph's createOrGet still answers with it for externalId %q, so it cannot be recreated under this externalId. Create a new OnlineMeeting with another externalId.",
+			gone, m.Spec.ExternalID)
+	}
+	r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonRecreated, "CreateOrGet",
+		fmt.Sprintf("Meeting %s was deleted in Teams; created it again as %s. Its join URL has changed.", gone, meeting.ID))
+	log.FromContext(ctx).Info("Recreated meeting deleted in Teams", "oldMeetingId", gone, "meetingId", meeting.ID)
+	return meeting, teamsv1alpha1.ReasonRecreated, nil
+}
+
+func readyMessage(reason teamsv1alpha1.ConditionReason, id string) string {
+	switch reason {
+	case teamsv1alpha1.ReasonCreated:
+		return fmt.Sprintf("Meeting %s was created in Teams.", id)
+	case teamsv1alpha1.ReasonAdopted:
+		return fmt.Sprintf("Meeting %s already existed in Teams and was adopted.", id)
+	case teamsv1alpha1.ReasonUpdated:
+		return fmt.Sprintf("Meeting %s was updated to match the spec.", id)
+	case teamsv1alpha1.ReasonRecreated:
+		return fmt.Sprintf("Meeting %s was recreated after it was deleted in Teams.", id)
+	default:
+		return fmt.Sprintf("Meeting %s matches the spec.", id)
+	}
+}
