@@ -1,0 +1,18 @@
+// Package emulator is an in-process emulator of Microsoft Graph's online
+// meetings API and of the Azure AD (Entra ID) v2 token endpoint it needs.
+//
+// Tests start it with Start and point both the Graph client and azidentity at
+// Server.URL: one HTTPS listener serves the OpenID configuration, the
+// client-credentials token endpoint, the Graph routes under /v1.0 and /beta,
+// and an unauthenticated inspection API under /_emulator/ that exists for
+// tests only. The emulator follows the facts collected in
+// shared/graph-api.md (createOrGet 201 then 200, externalId scoped to the
+// organizer, 400/401/403/404 in Graph's error shape) and can inject the
+// failures a real tenant produces: latency, 429 with Retry-After from a
+// per-tenant token bucket, 503s, hangs, connection resets, and writes whose
+// response is lost after they were committed.
+//
+// The server speaks HTTP/1.1 only: connection-level faults need to hijack
+// the connection, which HTTP/2 does not allow, and every Graph client works
+// over HTTP/1.1.
+package emulator
