@@ -141,12 +141,21 @@ func send(ctx context.Context, s *Server, method, path, token string, body any, 
 // tokenFor asks the token endpoint with a client secret.
 func tokenFor(t *testing.T, s *Server, form url.Values) reply {
 	t.Helper()
-	resp, err := s.HTTPClient().PostForm(s.URL()+"/"+testTenant+"/oauth2/v2.0/token", form)
+	resp, err := s.HTTPClient().PostForm(s.URL()+"/"+s.TenantID()+"/oauth2/v2.0/token", form)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return readReply(t, resp)
+}
+
+// readReply reads and closes resp.
+func readReply(t *testing.T, resp *http.Response) reply {
+	t.Helper()
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := reply{status: resp.StatusCode, header: resp.Header, raw: raw}
 	_ = json.Unmarshal(raw, &r.json)
 	return r

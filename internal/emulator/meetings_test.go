@@ -2,8 +2,8 @@ package emulator
 
 import (
 	"bytes"
-	"context"
 	"compress/gzip"
+	"context"
 	"net/http"
 	"sync"
 	"testing"

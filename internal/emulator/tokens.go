@@ -22,32 +22,57 @@ const meetingsRole = "OnlineMeetings.ReadWrite.All"
 const clockSkew = 5 * time.Minute
 
 // accessClaims are the claims of the access tokens the emulator issues, the
-// subset of Azure AD's that Graph looks at.
+// subset of Azure AD's that Graph looks at. aud is a single string, as in
+// Azure AD's tokens (jwt.RegisteredClaims would write an array).
 type accessClaims struct {
-	jwt.RegisteredClaims
-	TenantID string   `json:"tid"`
-	AppID    string   `json:"appid"`
-	AZP      string   `json:"azp"`
-	Roles    []string `json:"roles"`
-	IDType   string   `json:"idtyp"`
-	OID      string   `json:"oid"`
-	Ver      string   `json:"ver"`
+	Issuer    string           `json:"iss"`
+	Subject   string           `json:"sub"`
+	Audience  string           `json:"aud"`
+	ExpiresAt *jwt.NumericDate `json:"exp"`
+	NotBefore *jwt.NumericDate `json:"nbf"`
+	IssuedAt  *jwt.NumericDate `json:"iat"`
+	ID        string           `json:"jti"`
+	TenantID  string           `json:"tid"`
+	AppID     string           `json:"appid"`
+	AZP       string           `json:"azp"`
+	Roles     []string         `json:"roles"`
+	IDType    string           `json:"idtyp"`
+	OID       string           `json:"oid"`
+	Ver       string           `json:"ver"`
+}
+
+// GetExpirationTime implements jwt.Claims.
+func (c *accessClaims) GetExpirationTime() (*jwt.NumericDate, error) { return c.ExpiresAt, nil }
+
+// GetIssuedAt implements jwt.Claims.
+func (c *accessClaims) GetIssuedAt() (*jwt.NumericDate, error) { return c.IssuedAt, nil }
+
+// GetNotBefore implements jwt.Claims.
+func (c *accessClaims) GetNotBefore() (*jwt.NumericDate, error) { return c.NotBefore, nil }
+
+// GetIssuer implements jwt.Claims.
+func (c *accessClaims) GetIssuer() (string, error) { return c.Issuer, nil }
+
+// GetSubject implements jwt.Claims.
+func (c *accessClaims) GetSubject() (string, error) { return c.Subject, nil }
+
+// GetAudience implements jwt.Claims.
+func (c *accessClaims) GetAudience() (jwt.ClaimStrings, error) {
+	return jwt.ClaimStrings{c.Audience}, nil
 }
 
 // issueToken signs an app-only access token for resource.
 func (s *Server) issueToken(resource string) (string, error) {
 	now := s.now()
-	c := accessClaims{
-		RegisteredClaims: jwt.RegisteredClaims{
-			Issuer:    s.url + "/" + s.cfg.TenantID + "/v2.0",
-			Subject:   s.cfg.ClientID,
-			Audience:  jwt.ClaimStrings{resource},
-			ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.TokenLifetime)),
-			NotBefore: jwt.NewNumericDate(now),
-			IssuedAt:  jwt.NewNumericDate(now),
-			ID:        uuid.NewString(),
-		},
-		TenantID: s.cfg.TenantID, AppID: s.cfg.ClientID, AZP: s.cfg.ClientID,
+	c := &accessClaims{
+		Issuer:    s.url + "/" + s.cfg.TenantID + "/v2.0",
+		Subject:   s.cfg.ClientID,
+		Audience:  resource,
+		ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.TokenLifetime)),
+		NotBefore: jwt.NewNumericDate(now),
+		IssuedAt:  jwt.NewNumericDate(now),
+		ID:        uuid.NewString(),
+		TenantID:  s.cfg.TenantID, AppID: s.cfg.ClientID, AZP: s.cfg.ClientID,
 		Roles: []string{meetingsRole}, IDType: "app", OID: s.cfg.ClientID, Ver: "2.0",
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodES256, c)
@@ -76,7 +101,7 @@ func (s *Server) authenticate(r *http.Request) (*accessClaims, string) {
 	case !strings.EqualFold(c.TenantID, s.cfg.TenantID):
 		return nil, "Access token validation failure. The token was issued for tenant '" + c.TenantID + "', not this one."
 	}
-	if !slices.ContainsFunc(c.Audience, func(a string) bool { return s.acceptedAudience(r, a) }) {
+	if !s.acceptedAudience(r, c.Audience) {
 		return nil, "Access token validation failure. Invalid audience."
 	}
 	return &c, ""
