@@ -129,7 +129,10 @@ func (s *Server) checkAssertion(assertion, base string) *aadError {
 		}
 		return nil
 	}
-	if len(s.cfg.ClientCertificates) == 0 {
+	_, hasX5t := tok.Header["x5t"]
+	_, hasX5tS256 := tok.Header["x5t#S256"]
+	certStyle := hasX5t || hasX5tS256 || (strings.EqualFold(iss, s.cfg.ClientID) && strings.EqualFold(sub, s.cfg.ClientID))
+	if len(s.cfg.ClientCertificates) == 0 || !certStyle {
 		return newAADError(http.StatusUnauthorized, "invalid_client", 70021,
 			"No matching federated identity record found for presented assertion. Assertion Issuer: '%s'. Assertion Subject: '%s'.", iss, sub)
 	}
