@@ -156,7 +156,9 @@ func TestAzidentityReportsRefusedCredentials(t *testing.T) {
 		}},
 		{"another service account", "AADSTS70021", func() (azcore.TokenCredential, error) {
 			return azidentity.NewClientAssertionCredential(testTenant, testClient,
-				func(context.Context) (string, error) { return federatedToken(t, "system:serviceaccount:default:default"), nil },
+				func(context.Context) (string, error) {
+					return federatedToken(t, "system:serviceaccount:default:default"), nil
+				},
 				&azidentity.ClientAssertionCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
 		}},
 	} {

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"bytes"
 	"crypto/tls"
 	"fmt"
 	"io"
@@ -98,6 +99,15 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 		s.finishGraph(w, ri, op, resp)
 		return
 	}
+	// Buffer the body first: only once it is read does net/http watch the
+	// connection and cancel r.Context() when the client goes away, which
+	// held requests (latency, timeouts) rely on.
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil {
+		s.finishGraph(w, ri, op, graphErr(http.StatusBadRequest, "BadRequest", "The request body could not be read: %v", err))
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if s.injectFaults(w, r, ri, op, claims.TenantID) {
 		return
 	}
@@ -173,9 +183,6 @@ func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, ri reqInfo
 		return true
 	}
 	if s.faults.timeout() {
-		// Read the body so that net/http watches the connection and cancels
-		// the context when the client goes away; then wait for that.
-		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-r.Context().Done():
 		case <-s.done:
