@@ -25,21 +25,22 @@ import (
 
 // Server is a running emulator. All methods are safe for concurrent use.
 type Server struct {
-	cfg     Config
-	now     func() time.Time
-	log     *slog.Logger
-	ln      net.Listener
-	srv     *http.Server
-	url     string
-	caPEM   []byte
-	client  *http.Client
-	signKey *ecdsa.PrivateKey
-	keyID   string
-	deny    map[string]bool
-	done    chan struct{}
-	closed  sync.Once
-	store   *store
-	faults  faultState
+	cfg      Config
+	now      func() time.Time
+	log      *slog.Logger
+	ln       net.Listener
+	srv      *http.Server
+	url      string
+	caPEM    []byte
+	client   *http.Client
+	signKey  *ecdsa.PrivateKey
+	keyID    string
+	deny     map[string]bool
+	done     chan struct{}
+	doneOnce sync.Once
+	closed   sync.Once
+	store    *store
+	faults   faultState
 }
 
 // Start creates the certificate and keys, listens on cfg.Listen and serves
@@ -156,7 +157,7 @@ func (s *Server) ClientID() string { return s.cfg.ClientID }
 func (s *Server) Close() error {
 	var err error
 	s.closed.Do(func() {
-		close(s.done)
+		s.releaseHeld()
 		err = s.srv.Close()
 		if t, ok := s.client.Transport.(*http.Transport); ok {
 			t.CloseIdleConnections()
@@ -165,15 +166,19 @@ func (s *Server) Close() error {
 	return err
 }
 
-// Shutdown stops accepting requests and waits for those in flight until ctx
-// ends, then closes everything.
+// Shutdown stops accepting requests, ends requests held by faults, waits
+// for the others until ctx ends, then closes everything.
 func (s *Server) Shutdown(ctx context.Context) error {
+	s.releaseHeld()
 	err := s.srv.Shutdown(ctx)
 	if cerr := s.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
+
+// releaseHeld ends the requests that faults hold (timeouts, latency).
+func (s *Server) releaseHeld() { s.doneOnce.Do(func() { close(s.done) }) }
 
 // reqInfo carries the ids every answer repeats.
 type reqInfo struct {

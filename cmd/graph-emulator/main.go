@@ -1,0 +1,177 @@
+package main
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
+)
+
+// secretEnv lets the client secret stay off the command line, where other
+// users of the machine could read it.
+const secretEnv = "GRAPH_EMULATOR_CLIENT_SECRET"
+
+const usageText = `graph-emulator serves Microsoft Graph's online meetings API and the Azure AD
+v2 client-credentials token endpoint on one HTTPS listener, for tests and
+local runs of the onlinemeeting-operator. It is not a security boundary.
+
+Azure AD (authority host = the printed URL):
+  GET  /{tenant}/v2.0/.well-known/openid-configuration
+  GET  /{tenant}/discovery/v2.0/keys
+  POST /{tenant}/oauth2/v2.0/token   grant_type=client_credentials with
+       client_secret, or client_assertion (certificate-signed JWT, or a
+       workload-identity token matching --federated-subject: its signature
+       is NOT checked). scope must be {URL}/.default.
+Graph (Graph root = the printed URL; versions v1.0 and beta):
+  POST   /{version}/users/{organizerId}/onlineMeetings/createOrGet
+  GET    /{version}/users/{organizerId}/onlineMeetings/{meetingId}
+  PATCH  /{version}/users/{organizerId}/onlineMeetings/{meetingId}
+  DELETE /{version}/users/{organizerId}/onlineMeetings/{meetingId}
+  GET    /{version}/users/{organizerId}/onlineMeetings?$filter=JoinWebUrl eq '...'
+Inspection, WITHOUT authentication (tests only; never expose it):
+  GET    /_emulator/meetings[?includeDeleted=true]   stored meetings with organizer and externalId
+  PATCH  /_emulator/meetings/{organizerId}/{meetingId}  {"subject":"..."}: drift, as if changed in Teams
+  DELETE /_emulator/meetings/{organizerId}/{meetingId}  as if deleted in Teams
+  GET    /_emulator/stats        request counts by operation and status (0 = no answer)
+  DELETE /_emulator/stats        reset the counts
+  GET    /_emulator/faults       current faults
+  PUT    /_emulator/faults       replace them: {"latency":"50ms","rateLimit":5,"rateBurst":5,
+         "failureRate":0.1,"timeoutRate":0,"resetRate":0,"loseResponseRate":0,
+         "loseNextResponses":0,"failNext":0}
+
+Clients must trust the self-signed certificate: write it with --ca-out and
+point SSL_CERT_FILE (Go, curl --cacert) at it.
+
+Example:
+  GRAPH_EMULATOR_CLIENT_SECRET=s3cret graph-emulator --ca-out /tmp/emu.pem \
+    --tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 --client-id 0b7c6a42-5a1e-4c5f-9f3e-8d1c2b3a4f5e
+
+Flags:
+`
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (l *stringList) String() string     { return strings.Join(*l, ",") }
+func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
+
+func main() {
+	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		fmt.Fprintln(os.Stderr, "graph-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("graph-emulator", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usageText); fs.PrintDefaults() }
+
+	var cfg emulator.Config
+	var denyUsers, clientCerts, hostnames stringList
+	var caOut, deleted string
+	var debug bool
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8443", "TCP address to serve HTTPS on")
+	fs.Var(&hostnames, "hostname", "extra DNS name or IP for the serving certificate, e.g. a Service name (repeatable)")
+	fs.StringVar(&cfg.TenantID, "tenant-id", "", "the tenant id the emulator serves (default: a random GUID, printed)")
+	fs.StringVar(&cfg.ClientID, "client-id", "", "the application (client) id allowed to get tokens (default: a random GUID, printed)")
+	fs.StringVar(&cfg.ClientSecret, "client-secret", "", "accepted client secret; prefer the "+secretEnv+" environment variable")
+	fs.Var(&clientCerts, "client-cert", "PEM file of a certificate whose key may sign client assertions (repeatable)")
+	fs.StringVar(&cfg.FederatedIssuer, "federated-issuer", "", "iss a workload-identity assertion must carry (empty: any)")
+	fs.StringVar(&cfg.FederatedSubject, "federated-subject", "", "sub of accepted workload-identity assertions, e.g. system:serviceaccount:NS:SA")
+	fs.Var(&denyUsers, "deny-user", "organizer object id answered 403 (no application access policy) (repeatable)")
+	fs.StringVar(&caOut, "ca-out", "", "write the PEM certificate clients must trust to this file")
+	fs.DurationVar(&cfg.TokenLifetime, "token-lifetime", time.Hour, "lifetime of issued access tokens")
+	fs.StringVar(&deleted, "deleted-external-id", "new", "createOrGet for an externalId whose meeting was deleted: new (create another) or stale (200 with the old id, which reads 404)")
+	fs.DurationVar(&cfg.Faults.Latency, "latency", 0, "delay added to every Graph request")
+	fs.Float64Var(&cfg.Faults.RateLimit, "rate-limit", 0, "Graph requests per second per tenant before 429 with Retry-After (0: off)")
+	fs.IntVar(&cfg.Faults.RateBurst, "rate-burst", 0, "token bucket size for --rate-limit (0: ceil(rate))")
+	fs.Float64Var(&cfg.Faults.FailureRate, "failure-rate", 0, "fraction of Graph requests answered 503")
+	fs.Float64Var(&cfg.Faults.TimeoutRate, "timeout-rate", 0, "fraction of Graph requests held until the client gives up")
+	fs.Float64Var(&cfg.Faults.ResetRate, "reset-rate", 0, "fraction of Graph requests whose connection is reset")
+	fs.Float64Var(&cfg.Faults.LoseResponseRate, "lose-response-rate", 0, "fraction of writes committed and then left unanswered (connection dropped)")
+	fs.BoolVar(&debug, "debug", false, "log every request to stderr (never tokens or secrets)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q; see --help", fs.Args())
+	}
+
+	if cfg.ClientSecret == "" {
+		cfg.ClientSecret = os.Getenv(secretEnv)
+	}
+	cfg.DenyUsers, cfg.Hostnames = denyUsers, hostnames
+	cfg.DeletedExternalID = emulator.DeletedExternalIDBehavior(deleted)
+	for _, path := range clientCerts {
+		cert, err := readCertificate(path)
+		if err != nil {
+			return err
+		}
+		cfg.ClientCertificates = append(cfg.ClientCertificates, cert)
+	}
+	if cfg.ClientSecret == "" && len(cfg.ClientCertificates) == 0 && cfg.FederatedSubject == "" {
+		return fmt.Errorf("no way to get a token: set %s (or --client-secret), --client-cert or --federated-subject", secretEnv)
+	}
+	level := slog.LevelInfo
+	if debug {
+		level = slog.LevelDebug
+	}
+	cfg.Logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	s, err := emulator.Start(cfg)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if caOut != "" {
+		if err := os.WriteFile(caOut, s.CACertPEM(), 0o644); err != nil {
+			return fmt.Errorf("writing --ca-out: %w", err)
+		}
+	}
+	fmt.Fprintf(stdout, "graph-emulator ready at %s (tenant %s, client %s)\n", s.URL(), s.TenantID(), s.ClientID())
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	<-ctx.Done()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return s.Shutdown(shutdownCtx)
+}
+
+// readCertificate reads the first certificate of a PEM file (which may also
+// hold the private key; it is ignored).
+func readCertificate(path string) (*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading --client-cert: %w", err)
+	}
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			return nil, fmt.Errorf("--client-cert %s holds no PEM CERTIFICATE block", path)
+		}
+		if block.Type == "CERTIFICATE" {
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("parsing --client-cert %s: %w", path, err)
+			}
+			return cert, nil
+		}
+	}
+}
