@@ -3,6 +3,7 @@ module github.com/onlinemeeting-operator/onlinemeeting-operator/test/chart
 go 1.26.0
 
 require (
+	github.com/yuin/gopher-lua v1.1.1
 	helm.sh/helm/v3 v3.22.0
 	k8s.io/api v0.37.2
 	k8s.io/apimachinery v0.37.2
