@@ -133,3 +133,34 @@ func TestKustomizeRBACIsLeastPrivilege(t *testing.T) {
 		t.Errorf("RoleBinding %+v does not bind %s to %s/%s", rb, role.Name, installNamespace, sa.Name)
 	}
 }
+
+// TestKustomizeWorkloadIdentityOverlay builds the overlay docs/install.md
+// shows, so its patches keep matching the names config/default produces.
+func TestKustomizeWorkloadIdentityOverlay(t *testing.T) {
+	k := krusty.MakeKustomizer(krusty.MakeDefaultOptions())
+	resMap, err := k.Run(filesys.MakeFsOnDisk(), filepath.Join(repoRoot(t), "docs", "examples", "kustomize-workload-identity"))
+	if err != nil {
+		t.Fatalf("kustomize build docs/examples/kustomize-workload-identity: %v", err)
+	}
+	out, err := resMap.AsYaml()
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := decodeManifests(t, "kustomize-workload-identity", out)
+	var sa corev1.ServiceAccount
+	objs.one(t, "ServiceAccount", &sa)
+	if sa.Annotations["azure.workload.identity/client-id"] == "" {
+		t.Errorf("ServiceAccount annotations %v lack azure.workload.identity/client-id", sa.Annotations)
+	}
+	var d appsv1.Deployment
+	objs.one(t, "Deployment", &d)
+	if got := d.Spec.Template.Labels["azure.workload.identity/use"]; got != "true" {
+		t.Errorf("pod label azure.workload.identity/use = %q, want \"true\"", got)
+	}
+	for k, v := range d.Spec.Selector.MatchLabels {
+		if d.Spec.Template.Labels[k] != v {
+			t.Errorf("the overlay broke the selector: pods lack %s=%s", k, v)
+		}
+	}
+	assertHardened(t, &d)
+}
