@@ -169,6 +169,9 @@ func (c *Client) CreateOrGet(ctx context.Context, organizerID string, req *Meeti
 	if err != nil {
 		return nil, false, err
 	}
+	if m.ID == "" {
+		return nil, false, noMeetingID(op, status)
+	}
 	return m, status == http.StatusCreated, nil
 }
 
@@ -179,15 +182,20 @@ func (c *Client) Get(ctx context.Context, organizerID, meetingID string) (*Onlin
 		return nil, err
 	}
 	m := &OnlineMeeting{}
-	if _, err := c.do(ctx, op, http.MethodGet, meetingPath(organizerID, meetingID), nil, m); err != nil {
+	status, err := c.do(ctx, op, http.MethodGet, meetingPath(organizerID, meetingID), nil, m)
+	if err != nil {
 		return nil, err
+	}
+	if m.ID == "" {
+		return nil, noMeetingID(op, status)
 	}
 	return m, nil
 }
 
 // Update PATCHes the properties set in patch and returns the meeting Graph sends
-// back. Should Graph ever answer without a body (204), it returns nil and no
-// error, and the caller has to Get the meeting.
+// back. Graph documents 200 with the meeting; should it ever answer 2xx without
+// a body, Update reads the meeting with a Get, so a nil error always comes with
+// a meeting.
 func (c *Client) Update(ctx context.Context, organizerID, meetingID string, patch *MeetingPatch) (*OnlineMeeting, error) {
 	const op = "update"
 	if err := requireIDs(op, organizerID, meetingID); err != nil {
@@ -201,6 +209,9 @@ func (c *Client) Update(ctx context.Context, organizerID, meetingID string, patc
 	var m *OnlineMeeting
 	if _, err := c.do(ctx, op, http.MethodPatch, meetingPath(organizerID, meetingID), &body, &m); err != nil {
 		return nil, err
+	}
+	if m == nil {
+		return c.Get(ctx, organizerID, meetingID)
 	}
 	return m, nil
 }
@@ -343,6 +354,12 @@ func (c *Client) observe(op string, status int, d time.Duration) {
 	if c.observer != nil {
 		c.observer.ObserveRequest(op, status, d)
 	}
+}
+
+// noMeetingID reports a success answer without a meeting in it: nothing the
+// caller can use, and nothing a retry would make worse.
+func noMeetingID(op string, status int) error {
+	return &Error{Operation: op, Class: ClassTransient, StatusCode: status, Message: "Graph's answer carries no meeting id"}
 }
 
 // requireIDs refuses empty path segments, which would address another resource.
