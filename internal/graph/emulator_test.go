@@ -311,3 +311,50 @@ func TestEmulatorWrongSecretIsUnauthorizedWithoutLeakingIt(t *testing.T) {
 		t.Error("a Graph request was sent without a token")
 	}
 }
+
+func TestEmulatorExpiredTokenIsUnauthorized(t *testing.T) {
+	e := start(t, "v1.0", true, nil)
+	ctx := context.Background()
+	if _, err := e.client.Get(ctx, organizer, "missing"); graph.ClassOf(err) != graph.ClassNotFound {
+		t.Fatalf("get: %v", err)
+	}
+	// azidentity still trusts its cached one-hour token (it runs on real time);
+	// the emulator's clock says it expired, as a skewed or revoked token would.
+	e.clock.Advance(2 * time.Hour)
+	_, err := e.client.Get(ctx, organizer, "missing")
+	if ge := wantClass(t, err, graph.ClassUnauthorized); ge.StatusCode != http.StatusUnauthorized {
+		t.Errorf("status %d, want 401", ge.StatusCode)
+	}
+}
+
+func TestEmulatorCreateOrGetAfterDeleteIsSurfacedAsGraphAnswersIt(t *testing.T) {
+	tests := []struct {
+		behavior    emulator.DeletedExternalIDBehavior
+		wantCreated bool
+		wantSameID  bool
+	}{
+		{emulator.DeletedExternalIDNew, true, false},
+		{emulator.DeletedExternalIDStale, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.behavior), func(t *testing.T) {
+			e := start(t, "v1.0", false, func(c *emulator.Config) { c.DeletedExternalID = tt.behavior })
+			ctx := context.Background()
+			first, _, err := e.client.CreateOrGet(ctx, organizer, request("ext-deleted"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := e.client.Delete(ctx, organizer, first.ID); err != nil {
+				t.Fatal(err)
+			}
+			again, created, err := e.client.CreateOrGet(ctx, organizer, request("ext-deleted"))
+			if err != nil || created != tt.wantCreated || (again.ID == first.ID) != tt.wantSameID {
+				t.Fatalf("created=%v same id=%v err=%v", created, err == nil && again.ID == first.ID, err)
+			}
+			if tt.wantSameID {
+				_, err := e.client.Get(ctx, organizer, again.ID)
+				wantClass(t, err, graph.ClassNotFound)
+			}
+		})
+	}
+}
