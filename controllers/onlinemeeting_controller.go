@@ -72,6 +72,9 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 
 	before := m.DeepCopy()
 	defer func() {
+		// Whatever happened, status now describes this generation of the
+		// spec: kstatus reads the conditions only when it matches.
+		m.Status.ObservedGeneration = m.Generation
 		if err := r.patchStatus(ctx, before, m); err != nil {
 			retErr = errors.Join(retErr, err)
 		}
