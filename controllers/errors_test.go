@@ -1,0 +1,151 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
+)
+
+func TestThrottledOperatorWaitsRetryAfterAndGetsEveryMeetingReady(t *testing.T) {
+	g := NewWithT(t)
+	const n = 200
+	h := newHarness(t, harnessOptions{
+		emulator: emulator.Config{Faults: emulator.Faults{RateLimit: 40, RateBurst: 10}},
+		// One reconcile at a time: a request already on the wire when
+		// Graph answers 429 cannot be called back, so only serial calls
+		// make "nothing is sent during Retry-After" a property to test.
+		concurrency: 1,
+	})
+	for i := range n {
+		h.create(h.meeting(fmt.Sprintf("throttled-%03d", i)))
+	}
+	g.Eventually(func(g Gomega) {
+		var list teamsv1alpha1.OnlineMeetingList
+		g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
+		ready := 0
+		for i := range list.Items {
+			if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
+				ready++
+			}
+		}
+		g.Expect(ready).To(Equal(n))
+	}).WithTimeout(3 * time.Minute).WithPolling(time.Second).Should(Succeed())
+
+	stats := h.emu.Stats()
+	g.Expect(stats.Requests["createOrGet"][429]).To(BeNumerically(">", 0), "the rate limit never throttled: the test proves nothing")
+	g.Expect(stats.RequestsDuringRetryAfter).To(Equal(0))
+	g.Expect(h.emu.Meetings()).To(HaveLen(n))
+	t.Logf("createOrGet answers: %v", stats.Requests["createOrGet"])
+}
+
+func TestForbiddenOrganizerStallsWithGraphsMessageAndRetriesOnlyOnSpecChange(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{emulator: emulator.Config{DenyUsers: []string{organizer}}})
+	h.create(h.meeting("forbidden"))
+
+	msg := h.waitStalled("forbidden", teamsv1alpha1.ReasonForbidden)
+	g.Expect(msg).To(ContainSubstring("No application access policy found for this app"))
+	g.Expect(msg).To(ContainSubstring("request-id"))
+	g.Expect(msg).To(ContainSubstring("application access policy for this user"))
+	g.Expect(h.waitEvent("forbidden", teamsv1alpha1.ReasonForbidden)).To(ContainSubstring("No application access policy"))
+
+	// No retry storm: one call, and no more while nothing changes.
+	g.Consistently(func() int { return h.calls("createOrGet") }).WithTimeout(2 * time.Second).Should(Equal(1))
+
+	// A spec change is retried at once.
+	m := h.get(g, "forbidden")
+	m.Spec.Subject = "Retry now"
+	g.Expect(env.Client.Update(context.Background(), m)).To(Succeed())
+	g.Eventually(func() int { return h.calls("createOrGet") }).WithTimeout(30 * time.Second).Should(Equal(2))
+}
+
+// betaClaimingClient claims Graph's beta endpoint while the real client
+// talks v1.0, so the operator sends chatInfo where Graph refuses it: the
+// one way to get a genuine 400 from a spec the CRD accepts.
+type betaClaimingClient struct{ controllers.MeetingsClient }
+
+func (betaClaimingClient) APIVersion() string { return "beta" }
+
+func TestInvalidRequestStallsWithGraphsMessageWithoutRetryStorm(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{wrapGraph: func(c controllers.MeetingsClient) controllers.MeetingsClient {
+		return betaClaimingClient{c}
+	}})
+	h.create(h.meeting("invalid", func(m *teamsv1alpha1.OnlineMeeting) {
+		m.Spec.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: "19:abc@thread.tacv2"}
+	}))
+
+	msg := h.waitStalled("invalid", teamsv1alpha1.ReasonInvalidSpec)
+	g.Expect(msg).To(ContainSubstring("400"))
+	g.Expect(msg).To(ContainSubstring("chatInfo"))
+	h.waitEvent("invalid", teamsv1alpha1.ReasonInvalidSpec)
+	g.Consistently(func() int { return h.calls("createOrGet") }).WithTimeout(2 * time.Second).Should(Equal(1))
+}
+
+func TestChatInfoOnV1StallsWithoutCallingGraph(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{apiVersion: "v1.0"})
+	h.create(h.meeting("chat-v1", func(m *teamsv1alpha1.OnlineMeeting) {
+		m.Spec.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: "19:abc@thread.tacv2"}
+	}))
+	msg := h.waitStalled("chat-v1", teamsv1alpha1.ReasonChatInfoRequiresBeta)
+	g.Expect(msg).To(ContainSubstring("--graph-api-version=beta"))
+	g.Expect(h.calls("createOrGet")).To(Equal(0))
+
+	// Deleting it needs no Graph call either: nothing was ever sent.
+	h.deleteAndWaitGone("chat-v1")
+	g.Expect(h.calls("createOrGet") + h.calls("delete")).To(Equal(0))
+}
+
+func TestChatInfoOnBetaCreatesTheMeetingInTheThread(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{apiVersion: "beta"})
+	h.create(h.meeting("chat-beta", func(m *teamsv1alpha1.OnlineMeeting) {
+		m.Spec.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: "19:7ebda77322dd4505ac4dedb5b67df076@thread.tacv2"}
+	}))
+	m := h.waitReady("chat-beta", teamsv1alpha1.ReasonCreated)
+	g.Expect(m.Status.ChatInfo.ThreadID).To(Equal("19:7ebda77322dd4505ac4dedb5b67df076@thread.tacv2"))
+}
+
+func TestTransientFailuresBackOffThenSucceed(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{emulator: emulator.Config{Faults: emulator.Faults{FailNext: 3}}})
+	h.create(h.meeting("flaky"))
+	h.waitReady("flaky", teamsv1alpha1.ReasonCreated)
+	g.Expect(h.calls("createOrGet")).To(Equal(4))
+	g.Expect(h.emu.Meetings()).To(HaveLen(1))
+}
+
+func TestRestartedManagerMakesNoGraphCallForReadyMeetings(t *testing.T) {
+	g := NewWithT(t)
+	const n = 30
+	h := newHarness(t, harnessOptions{concurrency: 1})
+	for i := range n {
+		h.create(h.meeting(fmt.Sprintf("ready-%02d", i)))
+	}
+	for i := range n {
+		h.waitReady(fmt.Sprintf("ready-%02d", i), teamsv1alpha1.ReasonCreated)
+	}
+
+	h.stopManager()
+	h.emu.ResetStats()
+	h.startManager()
+	// The restarted manager queues every existing meeting before a new
+	// one, and works one at a time: once the new one is Ready, the others
+	// have been reconciled.
+	h.create(h.meeting("after-restart"))
+	h.waitReady("after-restart", teamsv1alpha1.ReasonCreated)
+	stats := h.emu.Stats()
+	g.Expect(stats.Count("createOrGet")).To(Equal(1), "only the new meeting")
+	g.Expect(stats.Count("get")).To(Equal(0))
+	g.Expect(stats.Count("update")).To(Equal(0))
+}
