@@ -29,6 +29,7 @@ help: ## Show this help.
 .PHONY: manifests
 manifests: $(CONTROLLER_GEN) ## Generate the CRD and RBAC manifests under config/.
 	$(CONTROLLER_GEN) rbac:roleName=manager-role crd paths="$(GEN_PATHS)" output:crd:artifacts:config=config/crd/bases output:rbac:artifacts:config=config/rbac
+	$(MAKE) -s chart-crds
 
 .PHONY: generate
 generate: $(CONTROLLER_GEN) ## Generate DeepCopy methods.
@@ -43,8 +44,9 @@ vet: ## Run go vet.
 	go vet ./...
 
 .PHONY: test
-test: manifests generate fmt vet control-plane ## Run every test against a real kube-apiserver and the Graph emulator.
+test: manifests generate fmt vet control-plane ## Run every test against a real kube-apiserver and the Graph emulator, then the chart and install tests.
 	KUBEBUILDER_ASSETS="$(CONTROL_PLANE_DIR)" go test ./... -count=1 -timeout 30m
+	$(MAKE) test-chart
 
 .PHONY: verify
 verify: manifests generate ## Fail when generated files are out of date.
@@ -61,6 +63,11 @@ build: manifests generate fmt vet ## Build the manager and the Graph emulator in
 .PHONY: run
 run: manifests generate fmt vet ## Run the manager against the cluster in your kubeconfig.
 	go run ./cmd
+
+.PHONY: demo
+demo: control-plane ## Run the whole job locally: control plane, Graph emulator, operator, samples Ready. DEMO_FLAGS=--exit stops at the end.
+	go build -o $(LOCALBIN)/manager ./cmd
+	go run ./hack/demo --manager $(LOCALBIN)/manager $(DEMO_FLAGS)
 
 .PHONY: docker-build
 docker-build: ## Build the manager's image (needs a Docker engine).
