@@ -253,7 +253,7 @@ type OnlineMeetingStatus struct {
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=om,categories=meetings
 // +kubebuilder:printcolumn:name="Subject",type=string,JSONPath=`.spec.subject`
-// +kubebuilder:printcolumn:name="Start",type=date,JSONPath=`.status.startDateTime`
+// +kubebuilder:printcolumn:name="Start",type=string,JSONPath=`.status.startDateTime`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Reason",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].reason`,priority=1
 // +kubebuilder:printcolumn:name="Join URL",type=string,JSONPath=`.status.joinWebUrl`,priority=1
