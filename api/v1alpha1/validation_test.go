@@ -101,6 +101,18 @@ func TestSamplesAndValidManifestsAreAcceptedAsWritten(t *testing.T) {
 	}
 }
 
+func TestShortNameAndCategoryList(t *testing.T) {
+	g := NewWithT(t)
+	ns := env.Namespace(t)
+	_, stderr, err := env.Kubectl("apply", "-n", ns, "-f", filepath.Join(testenv.RepoRoot(), "config", "samples", "teams_v1alpha1_onlinemeeting.yaml"))
+	g.Expect(err).NotTo(HaveOccurred(), stderr)
+	for _, resource := range []string{"om", "meetings", "onlinemeetings"} {
+		out, stderr, err := env.Kubectl("get", resource, "-n", ns, "-o", "name")
+		g.Expect(err).NotTo(HaveOccurred(), stderr)
+		g.Expect(out).To(ContainSubstring("onlinemeeting.teams.meetings.dev/platform-weekly-sync"), "kubectl get %s", resource)
+	}
+}
+
 func newMeeting(ns, name string) *teamsv1alpha1.OnlineMeeting {
 	return &teamsv1alpha1.OnlineMeeting{
 		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
