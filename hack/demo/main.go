@@ -32,10 +32,11 @@ const (
 )
 
 type options struct {
-	root    string
-	manager string
-	exit    bool
-	timeout time.Duration
+	root             string
+	manager          string
+	exit             bool
+	controlPlaneOnly bool
+	timeout          time.Duration
 }
 
 func main() {
@@ -43,6 +44,7 @@ func main() {
 	flag.StringVar(&o.root, "root", ".", "The repository's top folder.")
 	flag.StringVar(&o.manager, "manager", "bin/manager", "The manager binary (make build writes it).")
 	flag.BoolVar(&o.exit, "exit", false, "Stop everything at the end instead of leaving it running.")
+	flag.BoolVar(&o.controlPlaneOnly, "control-plane-only", false, "Start only the control plane with the CRD installed, for running the operator and graph-emulator by hand.")
 	flag.DurationVar(&o.timeout, "timeout", 2*time.Minute, "How long to wait for the meetings to become Ready.")
 	flag.Parse()
 
@@ -87,6 +89,17 @@ func run(ctx context.Context, o options) error {
 	}
 	k := kubectl{bin: filepath.Join(assets, "kubectl"), kubeconfig: kubeconfig}
 
+	if o.controlPlaneOnly {
+		if err := installCRD(k, root); err != nil {
+			return err
+		}
+		step("The control plane runs with the CRD installed. In another shell:")
+		fmt.Printf("    export KUBECONFIG=%s\n", kubeconfig)
+		fmt.Println("Press Ctrl-C to stop it.")
+		<-ctx.Done()
+		return nil
+	}
+
 	step("Starting the Graph emulator")
 	emu, err := emulator.Start(emulator.Config{
 		Listen: "127.0.0.1:0", TenantID: tenantID, ClientID: clientID, ClientSecret: clientSecret,
@@ -101,11 +114,7 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("    Graph and Azure AD at %s (CA in %s)\n", emu.URL(), caFile)
 
-	step("Installing the OnlineMeeting CRD")
-	if err := k.run("apply", "-f", filepath.Join(root, "config", "crd", "bases")); err != nil {
-		return err
-	}
-	if err := k.run("wait", "--for=condition=Established", "crd/onlinemeetings.teams.meetings.dev", "--timeout=60s"); err != nil {
+	if err := installCRD(k, root); err != nil {
 		return err
 	}
 
@@ -173,6 +182,14 @@ func run(ctx context.Context, o options) error {
 	<-ctx.Done()
 	step("Stopping")
 	return nil
+}
+
+func installCRD(k kubectl, root string) error {
+	step("Installing the OnlineMeeting CRD")
+	if err := k.run("apply", "-f", filepath.Join(root, "config", "crd", "bases")); err != nil {
+		return err
+	}
+	return k.run("wait", "--for=condition=Established", "crd/onlinemeetings.teams.meetings.dev", "--timeout=60s")
 }
 
 func printStats(emu *emulator.Server, title string) {
