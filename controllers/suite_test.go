@@ -48,7 +48,7 @@ const organizer = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"
 
 // harness is one test's world.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	g     *WithT
 	ns    string
 	emu   *emulator.Server
@@ -68,7 +68,7 @@ type harnessOptions struct {
 	failStatusWrite func(client.Object) bool
 }
 
-func newHarness(t *testing.T, opts harnessOptions) *harness {
+func newHarness(t testing.TB, opts harnessOptions) *harness {
 	t.Helper()
 	cfg := opts.emulator
 	cfg.Listen = "127.0.0.1:0"

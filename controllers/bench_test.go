@@ -1,0 +1,82 @@
+package controllers_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+)
+
+// Benchmarks print figures; they assert nothing about speed. Run them with
+//
+//	KUBEBUILDER_ASSETS=$PWD/bin/k8s go test ./controllers -run '^$' -bench . -benchtime 1x
+
+// readyCount counts the namespace's Ready OnlineMeetings.
+func (h *harness) readyCount(g Gomega) int {
+	var list teamsv1alpha1.OnlineMeetingList
+	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
+	n := 0
+	for i := range list.Items {
+		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *harness) createMany(n int) {
+	for i := range n {
+		h.create(h.meeting(fmt.Sprintf("bench-%04d", i)))
+	}
+}
+
+func (h *harness) waitAllReady(n int) {
+	h.g.Eventually(h.readyCount).WithTimeout(10 * time.Minute).WithPolling(200 * time.Millisecond).Should(Equal(n))
+}
+
+// BenchmarkMeetingsToReady reports how fast new OnlineMeetings become
+// Ready against the emulator with the operator's default concurrency and
+// client-side rate limit (10 QPS, the figure that bounds it).
+func BenchmarkMeetingsToReady(b *testing.B) {
+	const n = 100
+	for b.Loop() {
+		h := newHarness(b, harnessOptions{qps: 10})
+		start := time.Now()
+		h.createMany(n)
+		h.waitAllReady(n)
+		elapsed := time.Since(start)
+		b.ReportMetric(float64(n)/elapsed.Seconds(), "meetings/s")
+		b.ReportMetric(float64(h.calls("createOrGet")+h.calls("get")+h.calls("update"))/n, "graph-calls/meeting")
+		h.stopManager()
+	}
+}
+
+// BenchmarkRestartWith1000ReadyMeetings reports what a restarted operator
+// does with 1,000 Ready meetings: how long until it has looked at every
+// one, and how many Graph calls it made doing so (the design says none).
+func BenchmarkRestartWith1000ReadyMeetings(b *testing.B) {
+	const n = 1000
+	for b.Loop() {
+		h := newHarness(b, harnessOptions{concurrency: 4})
+		h.createMany(n)
+		h.waitAllReady(n)
+		h.stopManager()
+		h.emu.ResetStats()
+
+		start := time.Now()
+		h.startManager()
+		// Every existing meeting is queued before the new one; with the
+		// new one Ready, all have been seen.
+		h.create(h.meeting("after-restart"))
+		h.waitAllReady(n + 1)
+		b.ReportMetric(time.Since(start).Seconds(), "s-to-settle")
+		b.ReportMetric(float64(h.calls("createOrGet")+h.calls("get")+h.calls("update")-1), "graph-calls-on-restart")
+		h.stopManager()
+	}
+}
