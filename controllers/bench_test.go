@@ -1,44 +1,13 @@
 package controllers_test
 
 import (
-	"context"
-	"fmt"
 	"testing"
 	"time"
-
-	. "github.com/onsi/gomega"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-
-	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 )
 
 // Benchmarks print figures; they assert nothing about speed. Run them with
 //
 //	KUBEBUILDER_ASSETS=$PWD/bin/k8s go test ./controllers -run '^$' -bench . -benchtime 1x
-
-// readyCount counts the namespace's Ready OnlineMeetings.
-func (h *harness) readyCount(g Gomega) int {
-	var list teamsv1alpha1.OnlineMeetingList
-	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
-	n := 0
-	for i := range list.Items {
-		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
-			n++
-		}
-	}
-	return n
-}
-
-func (h *harness) createMany(n int) {
-	for i := range n {
-		h.create(h.meeting(fmt.Sprintf("bench-%04d", i)))
-	}
-}
-
-func (h *harness) waitAllReady(n int) {
-	h.g.Eventually(h.readyCount).WithTimeout(10 * time.Minute).WithPolling(200 * time.Millisecond).Should(Equal(n))
-}
 
 // BenchmarkMeetingsToReady reports how fast new OnlineMeetings become
 // Ready against the emulator with the operator's default concurrency and

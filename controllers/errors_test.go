@@ -7,8 +7,6 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
@@ -25,20 +23,8 @@ func TestThrottledOperatorWaitsRetryAfterAndGetsEveryMeetingReady(t *testing.T) 
 		// make "nothing is sent during Retry-After" a property to test.
 		concurrency: 1,
 	})
-	for i := range n {
-		h.create(h.meeting(fmt.Sprintf("throttled-%03d", i)))
-	}
-	g.Eventually(func(g Gomega) {
-		var list teamsv1alpha1.OnlineMeetingList
-		g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
-		ready := 0
-		for i := range list.Items {
-			if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
-				ready++
-			}
-		}
-		g.Expect(ready).To(Equal(n))
-	}).WithTimeout(3 * time.Minute).WithPolling(time.Second).Should(Succeed())
+	h.createMany(n)
+	h.waitAllReady(n)
 
 	stats := h.emu.Stats()
 	g.Expect(stats.Requests["createOrGet"][429]).To(BeNumerically(">", 0), "the rate limit never throttled: the test proves nothing")

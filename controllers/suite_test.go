@@ -3,6 +3,7 @@ package controllers_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"sync/atomic"
@@ -258,6 +259,29 @@ func (h *harness) waitEvent(name string, reason teamsv1alpha1.ConditionReason) s
 }
 
 func (h *harness) calls(operation string) int { return h.emu.Stats().Count(operation) }
+
+// readyCount counts the namespace's Ready OnlineMeetings.
+func (h *harness) readyCount(g Gomega) int {
+	var list teamsv1alpha1.OnlineMeetingList
+	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
+	n := 0
+	for i := range list.Items {
+		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
+			n++
+		}
+	}
+	return n
+}
+
+func (h *harness) createMany(n int) {
+	for i := range n {
+		h.create(h.meeting(fmt.Sprintf("bench-%04d", i)))
+	}
+}
+
+func (h *harness) waitAllReady(n int) {
+	h.g.Eventually(h.readyCount).WithTimeout(10 * time.Minute).WithPolling(200 * time.Millisecond).Should(Equal(n))
+}
 
 // failingStatusClient fails status writes chosen by fail, as an apiserver
 // outage between the Graph call and the status write would.
