@@ -16,10 +16,17 @@ import (
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
-// stalledRetry is how long a resource that needs a person (a permission, a
-// policy, a spec fix) waits before the operator tries again by itself. A
-// spec change retries at once, through the watch.
-const stalledRetry = 10 * time.Minute
+// defaultStalledRetry is how long a resource that needs a person (a
+// permission, a policy, a spec fix) waits before the operator tries again
+// by itself. A spec change retries at once, through the watch.
+const defaultStalledRetry = 10 * time.Minute
+
+func (r *OnlineMeetingReconciler) stalledRetry() time.Duration {
+	if r.StalledRetryPeriod > 0 {
+		return r.StalledRetryPeriod
+	}
+	return defaultStalledRetry
+}
 
 // maxEventNote is the longest Event note the apiserver accepts, with room.
 const maxEventNote = 1000
@@ -66,11 +73,12 @@ func markReconciling(m *teamsv1alpha1.OnlineMeeting, reason teamsv1alpha1.Condit
 }
 
 // markStalled says the operator needs a person, and returns whether this
-// is news (a new reason or message), so Events are recorded once per
-// problem rather than once per retry.
+// is news: a new reason, or the same one for a new generation of the spec.
+// Events are so recorded once per problem and spec, not once per retry (the
+// message alone would not do: Graph's request id changes with every call).
 func markStalled(m *teamsv1alpha1.OnlineMeeting, reason teamsv1alpha1.ConditionReason, message string) bool {
 	prev := meta.FindStatusCondition(m.Status.Conditions, teamsv1alpha1.ConditionStalled)
-	news := prev == nil || prev.Status != metav1.ConditionTrue || prev.Reason != string(reason) || prev.Message != message
+	news := prev == nil || prev.Status != metav1.ConditionTrue || prev.Reason != string(reason) || prev.ObservedGeneration != m.Generation
 	setCondition(m, teamsv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
 	setCondition(m, teamsv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 	meta.RemoveStatusCondition(&m.Status.Conditions, teamsv1alpha1.ConditionReconciling)
@@ -104,17 +112,17 @@ func (r *OnlineMeetingReconciler) handleError(ctx context.Context, m *teamsv1alp
 		log.FromContext(ctx).V(1).Info("Graph is throttling", "action", action, "retryAfter", wait)
 		return ctrl.Result{RequeueAfter: wait}, nil
 	case graph.ClassForbidden:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonForbidden, stalledRetry,
+		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonForbidden, r.stalledRetry(),
 			"Graph refused to act for organizer %s: %v. Grant the app an application access policy for this user (it can take about 30 minutes to apply) and the OnlineMeetings.ReadWrite.All application permission.",
 			m.Spec.Organizer.UserID, err))
 	case graph.ClassUnauthorized:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonUnauthorized, stalledRetry,
+		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonUnauthorized, r.stalledRetry(),
 			"Azure AD or Graph refused the operator's credentials: %v. Check the operator's AZURE_* settings.", err))
 	case graph.ClassInvalid:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, stalledRetry,
+		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, r.stalledRetry(),
 			"Graph refused the meeting as invalid: %v. Fix the spec; the operator retries when it changes.", err))
 	case graph.ClassNotFound:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, stalledRetry,
+		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, r.stalledRetry(),
 			"Graph found no organizer %s: %v. spec.organizer.userId must be the Azure AD object id of a user in the tenant.",
 			m.Spec.Organizer.UserID, err))
 	default:

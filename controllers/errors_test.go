@@ -54,6 +54,28 @@ func TestForbiddenOrganizerStallsWithGraphsMessageAndRetriesOnlyOnSpecChange(t *
 	g.Eventually(func() int { return h.calls("createOrGet") }).WithTimeout(30 * time.Second).Should(Equal(2))
 }
 
+func TestStalledMeetingRetriesSlowlyWithOneEventPerProblem(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{
+		emulator:     emulator.Config{DenyUsers: []string{organizer}},
+		stalledRetry: 300 * time.Millisecond,
+	})
+	h.create(h.meeting("retries"))
+	h.waitStalled("retries", teamsv1alpha1.ReasonForbidden)
+
+	// It keeps trying, at the slow pace...
+	g.Eventually(func() int { return h.calls("createOrGet") }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 4))
+	// ...and says so once, though each answer carries another request id.
+	g.Expect(h.eventCount("retries", teamsv1alpha1.ReasonForbidden)).To(Equal(1))
+
+	// A spec change that hits the same wall is news: one more Event.
+	m := h.get(g, "retries")
+	m.Spec.Subject = "Still forbidden"
+	g.Expect(env.Client.Update(context.Background(), m)).To(Succeed())
+	g.Eventually(func() int { return h.eventCount("retries", teamsv1alpha1.ReasonForbidden) }).
+		WithTimeout(30 * time.Second).Should(Equal(2))
+}
+
 // betaClaimingClient claims Graph's beta endpoint while the real client
 // talks v1.0, so the operator sends chatInfo where Graph refuses it: the
 // one way to get a genuine 400 from a spec the CRD accepts.

@@ -47,6 +47,10 @@ type OnlineMeetingReconciler struct {
 	// catch changes made in Teams. No Graph call happens between resyncs
 	// unless the spec changes.
 	ResyncPeriod time.Duration
+	// StalledRetryPeriod is how long a Stalled resource (one that needs a
+	// person) waits before the operator tries again by itself; zero means
+	// 10 minutes. A spec change retries at once.
+	StalledRetryPeriod time.Duration
 	// MaxConcurrentReconciles bounds parallel reconciles (and so parallel
 	// Graph calls).
 	MaxConcurrentReconciles int

@@ -63,6 +63,7 @@ type harnessOptions struct {
 	emulator        emulator.Config
 	apiVersion      string
 	resync          time.Duration
+	stalledRetry    time.Duration
 	concurrency     int
 	qps             float64
 	wrapGraph       func(controllers.MeetingsClient) controllers.MeetingsClient
@@ -135,7 +136,7 @@ func (h *harness) startManager() {
 	}
 	r := &controllers.OnlineMeetingReconciler{
 		Client: c, Graph: gc, Recorder: mgr.GetEventRecorder("onlinemeeting-operator"),
-		ResyncPeriod: h.opts.resync, MaxConcurrentReconciles: h.opts.concurrency,
+		ResyncPeriod: h.opts.resync, StalledRetryPeriod: h.opts.stalledRetry, MaxConcurrentReconciles: h.opts.concurrency,
 		Jitter: func(time.Duration) time.Duration { return 0 },
 	}
 	if err := r.SetupWithManager(mgr); err != nil {
@@ -256,6 +257,21 @@ func (h *harness) waitEvent(name string, reason teamsv1alpha1.ConditionReason) s
 		g.Expect(list.Items).To(ContainElement(HaveField("Reason", string(reason))))
 	}).WithTimeout(30 * time.Second).Should(Succeed())
 	return note
+}
+
+// eventCount counts the Events with reason on the named resource.
+func (h *harness) eventCount(name string, reason teamsv1alpha1.ConditionReason) int {
+	var list eventsv1.EventList
+	if err := env.Client.List(context.Background(), &list, client.InNamespace(h.ns)); err != nil {
+		h.t.Fatal(err)
+	}
+	n := 0
+	for _, e := range list.Items {
+		if e.Regarding.Name == name && e.Reason == string(reason) {
+			n++
+		}
+	}
+	return n
 }
 
 func (h *harness) calls(operation string) int { return h.emu.Stats().Count(operation) }
