@@ -221,6 +221,7 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 		JoinInformation: itemBodyJSON{ContentType: "html",
 			Content: "data:text/html," + url.PathEscape(`<a href="`+join+`">Join Microsoft Teams Meeting</a>`)},
 		LobbyBypassSettings: m.lobby,
+		settings:            m.settings,
 		Participants: participantsJSON{
 			Organizer: &participantJSON{Role: &presenter, Identity: &identitySetJSON{User: &identityJSON{
 				ID: m.organizerID, TenantID: s.cfg.TenantID, IdentityProvider: "AAD"}}},

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -18,6 +20,7 @@ type meeting struct {
 	videoTeleconferenceID, conferenceID   string
 	lobby                                 lobbyBypassJSON
 	allowedPresenters                     string
+	settings                              map[string]json.RawMessage // meetingSettings set by PATCH
 	deleted                               bool
 }
 
@@ -25,6 +28,7 @@ type meeting struct {
 func (m *meeting) clone() meeting {
 	c := *m
 	c.attendees = slices.Clone(m.attendees)
+	c.settings = maps.Clone(m.settings)
 	return c
 }
 

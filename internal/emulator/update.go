@@ -1,7 +1,9 @@
 package emulator
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -60,6 +62,16 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 			return *e
 		}
 	}
+	settings := map[string]json.RawMessage{}
+	for k, v := range raw {
+		if st, ok := meetingSettings[strings.ToLower(k)]; ok {
+			parsed, msg := st.parse(v)
+			if msg != "" {
+				return graphErr(http.StatusBadRequest, "BadRequest", "%s", msg)
+			}
+			settings[st.name] = parsed
+		}
+	}
 	now := s.now().UTC()
 	m, ok := s.store.update(gr.organizerID, gr.meetingID, func(m *meeting) bool {
 		if req.Subject != nil {
@@ -76,6 +88,12 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 		}
 		if req.AllowedPresenters != nil && *req.AllowedPresenters != "" {
 			m.allowedPresenters = *req.AllowedPresenters
+		}
+		if len(settings) > 0 {
+			if m.settings == nil {
+				m.settings = map[string]json.RawMessage{}
+			}
+			maps.Copy(m.settings, settings)
 		}
 		// Any update pushes the expiry out another 60 days.
 		m.expiry = later(m.end, now).Add(expiryAfterEnd)

@@ -1,6 +1,8 @@
 package emulator
 
 import (
+	"bytes"
+	"compress/gzip"
 	"net/http"
 	"net/url"
 	"testing"
@@ -158,4 +160,77 @@ func TestUnknownGraphRoutesAnswerInGraphsShape(t *testing.T) {
 			expectGraphError(NewWithT(t), call(t, s, tc.method, tc.path, tok, nil), tc.status, tc.code, tc.message)
 		})
 	}
+}
+
+// gzipJSON compresses a JSON body as Microsoft's SDKs send it.
+func gzipJSON(t *testing.T, body string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	_, _ = zw.Write([]byte(body))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// msgraph-sdk-go exposes every onlineMeetingBase option as a typed setter
+// and sends a PATCH as gzip JSON with the entity's @odata.type; Graph
+// accepts each option and returns what was set from then on.
+func TestPatchKeepsMeetingOptionsAsMicrosoftsGoSDKSendsThem(t *testing.T) {
+	g := NewWithT(t)
+	s := start(t)
+	tok := token(t, s)
+	created := createOrGet(t, s, tok, docExample1)
+	path := meetingsPath("v1.0", testOrganizer) + "/" + created.str("id")
+	sdkPatch := func(body string) reply {
+		return call(t, s, http.MethodPatch, path, tok, gzipJSON(t, body),
+			"Content-Encoding", "gzip", "Accept", "application/json", "User-Agent", "kiota-go/1.5.4")
+	}
+
+	for _, body := range []string{
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowWhiteboard":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowPowerPointSharing":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowBreakoutRooms":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowLiveShare":"disabled"}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowParticipantsToChangeName":true}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowCopyingAndSharingMeetingContent":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowedLobbyAdmitters":"organizerAndCoOrganizers"}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","isEndToEndEncryptionEnabled":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowMeetingChat":"limited"}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowTeamworkReactions":false,"isEntryExitAnnounced":false,"recordAutomatically":true}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowAttendeeToEnableCamera":false,"allowAttendeeToEnableMic":false}`,
+		`{"@odata.type":"#microsoft.graph.onlineMeeting","allowRecording":false,"allowTranscription":false}`,
+	} {
+		r := sdkPatch(body)
+		g.Expect(r.status).To(Equal(http.StatusOK), body+": "+string(r.raw))
+	}
+
+	want := map[string]any{
+		"allowWhiteboard": false, "allowPowerPointSharing": false, "allowBreakoutRooms": false,
+		"allowLiveShare": "disabled", "allowParticipantsToChangeName": true,
+		"allowCopyingAndSharingMeetingContent": false, "allowedLobbyAdmitters": "organizerAndCoOrganizers",
+		"isEndToEndEncryptionEnabled": false, "allowMeetingChat": "limited", "allowTeamworkReactions": false,
+		"isEntryExitAnnounced": false, "recordAutomatically": true, "allowAttendeeToEnableCamera": false,
+		"allowAttendeeToEnableMic": false, "allowRecording": false, "allowTranscription": false,
+	}
+	got := call(t, s, http.MethodGet, path, tok, nil)
+	g.Expect(got.status).To(Equal(http.StatusOK))
+	for k, v := range want {
+		g.Expect(got.json).To(HaveKeyWithValue(k, v), k)
+	}
+	// The rest of the meeting is untouched and still Graph's shape.
+	g.Expect(got.str("id")).To(Equal(created.str("id")))
+	g.Expect(got.str("subject")).To(Equal(created.str("subject")))
+	g.Expect(got.str("@odata.context")).To(Equal(created.str("@odata.context")))
+	g.Expect(got.str("joinMeetingIdSettings", "joinMeetingId")).To(Equal(created.str("joinMeetingIdSettings", "joinMeetingId")))
+
+	for _, tc := range []struct{ body, message string }{
+		{`{"allowWhiteboard":"no"}`, "Edm.Boolean"},
+		{`{"allowMeetingChat":"sometimes"}`, "not a valid value of property 'allowMeetingChat'"},
+		{`{"watermarkProtection":[1]}`, "must be an object or null"},
+	} {
+		expectGraphError(g, sdkPatch(tc.body), http.StatusBadRequest, "BadRequest", tc.message)
+	}
+	g.Expect(call(t, s, http.MethodGet, path, tok, nil).json).To(HaveKeyWithValue("allowWhiteboard", false))
 }

@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 )
@@ -64,6 +65,26 @@ type meetingJSON struct {
 	JoinInformation               itemBodyJSON           `json:"joinInformation"`
 	LobbyBypassSettings           lobbyBypassJSON        `json:"lobbyBypassSettings"`
 	Participants                  participantsJSON       `json:"participants"`
+
+	// settings are meeting options set by PATCH (see meetingSettings),
+	// keyed by property name; they replace the defaults above.
+	settings map[string]json.RawMessage
+}
+
+// MarshalJSON writes the meeting with its PATCHed settings in place of the
+// defaults.
+func (m meetingJSON) MarshalJSON() ([]byte, error) {
+	type plain meetingJSON
+	data, err := json.Marshal(plain(m))
+	if err != nil || len(m.settings) == 0 {
+		return data, err
+	}
+	var all map[string]json.RawMessage
+	if err := json.Unmarshal(data, &all); err != nil {
+		return nil, err
+	}
+	maps.Copy(all, m.settings)
+	return json.Marshal(all)
 }
 
 type joinMeetingIDJSON struct {
@@ -142,7 +163,10 @@ func init() {
 		allowedPresenters allowMeetingChat allowTeamworkReactions allowAttendeeToEnableCamera allowAttendeeToEnableMic
 		isEntryExitAnnounced recordAutomatically broadcastSettings joinMeetingIdSettings audioConferencing chatInfo
 		joinInformation lobbyBypassSettings participants meetingCode allowRecording allowTranscription
-		shareMeetingChatHistoryDefault watermarkProtection chatRestrictions meetingTemplateId`) {
+		shareMeetingChatHistoryDefault watermarkProtection chatRestrictions meetingTemplateId
+		allowBreakoutRooms allowCopyingAndSharingMeetingContent allowedLobbyAdmitters allowLiveShare
+		allowParticipantsToChangeName allowPowerPointSharing allowWhiteboard isEndToEndEncryptionEnabled
+		anonymizeIdentityForRoles`) {
 		onlineMeetingProperties[strings.ToLower(p)] = true
 	}
 }
@@ -151,3 +175,102 @@ func init() {
 // enum member, sent only to clients that opt in with Prefer.
 var validRoles = map[string]string{"attendee": "attendee", "presenter": "presenter", "producer": "producer",
 	"coorganizer": "coorganizer", "unknownfuturevalue": "unknownFutureValue"}
+
+// settingKind is the JSON type of a meeting option.
+type settingKind int
+
+const (
+	settingBool   settingKind = iota // Edm.Boolean
+	settingEnum                      // a string from values
+	settingObject                    // a complex type, or null
+	settingRoles                     // a collection of onlineMeetingRole
+)
+
+// meetingSetting describes a meeting option a PATCH may set: Microsoft's
+// SDKs expose each as a typed setter, and Graph keeps what was sent.
+type meetingSetting struct {
+	name   string // as Graph spells it
+	kind   settingKind
+	values []string // settingEnum: the members
+}
+
+// meetingSettings are the onlineMeetingBase options the emulator stores as
+// sent, by lower-case name. The emulator does not act on them.
+var meetingSettings = map[string]meetingSetting{}
+
+func init() {
+	for _, n := range strings.Fields(`allowAttendeeToEnableCamera allowAttendeeToEnableMic allowBreakoutRooms
+		allowCopyingAndSharingMeetingContent allowParticipantsToChangeName allowPowerPointSharing allowRecording
+		allowTeamworkReactions allowTranscription allowWhiteboard isEntryExitAnnounced recordAutomatically
+		isEndToEndEncryptionEnabled`) {
+		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingBool}
+	}
+	for n, values := range map[string]string{
+		"allowMeetingChat":               "enabled disabled limited unknownFutureValue",
+		"allowLiveShare":                 "enabled disabled unknownFutureValue",
+		"allowedLobbyAdmitters":          "organizerAndCoOrganizersAndPresenters organizerAndCoOrganizers unknownFutureValue",
+		"shareMeetingChatHistoryDefault": "all none unknownFutureValue",
+	} {
+		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingEnum, values: strings.Fields(values)}
+	}
+	for _, n := range []string{"chatRestrictions", "watermarkProtection"} {
+		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingObject}
+	}
+	meetingSettings["anonymizeidentityforroles"] = meetingSetting{name: "anonymizeIdentityForRoles", kind: settingRoles}
+}
+
+// parse checks a sent value and returns it as Graph will send it back
+// (enum members in Graph's spelling, null kept), or the message of the 400
+// Graph answers.
+func (st meetingSetting) parse(raw json.RawMessage) (json.RawMessage, string) {
+	if string(raw) == "null" {
+		return raw, ""
+	}
+	switch st.kind {
+	case settingBool:
+		var b bool
+		if json.Unmarshal(raw, &b) != nil {
+			return nil, fmt.Sprintf("Cannot convert the literal '%s' to the expected type 'Edm.Boolean' of property '%s'.", raw, st.name)
+		}
+		return mustMarshal(b), ""
+	case settingEnum:
+		var v string
+		if json.Unmarshal(raw, &v) == nil {
+			for _, member := range st.values {
+				if strings.EqualFold(v, member) {
+					return mustMarshal(member), ""
+				}
+			}
+		}
+		return nil, fmt.Sprintf("%s is not a valid value of property '%s'; use one of %s.", raw, st.name, strings.Join(st.values, ", "))
+	case settingRoles:
+		var roles []string
+		if json.Unmarshal(raw, &roles) != nil {
+			return nil, fmt.Sprintf("Property '%s' must be a collection of onlineMeetingRole values.", st.name)
+		}
+		out := make([]string, 0, len(roles))
+		for _, r := range roles {
+			v, ok := validRoles[strings.ToLower(r)]
+			if !ok {
+				return nil, fmt.Sprintf("'%s' in property '%s' is not a valid onlineMeetingRole.", r, st.name)
+			}
+			out = append(out, v)
+		}
+		return mustMarshal(out), ""
+	default:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return nil, fmt.Sprintf("Property '%s' must be an object or null.", st.name)
+		}
+		return mustMarshal(obj), ""
+	}
+}
+
+// mustMarshal marshals values that cannot fail to marshal.
+func mustMarshal(v any) json.RawMessage {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	return data
+}
