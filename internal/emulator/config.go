@@ -94,44 +94,31 @@ type Faults struct {
 	FailNext int `json:"failNext"`
 }
 
-// faultsJSON is Faults with Latency as a Go duration string ("50ms").
-type faultsJSON struct {
-	Latency           string  `json:"latency"`
-	RateLimit         float64 `json:"rateLimit"`
-	RateBurst         int     `json:"rateBurst"`
-	FailureRate       float64 `json:"failureRate"`
-	TimeoutRate       float64 `json:"timeoutRate"`
-	ResetRate         float64 `json:"resetRate"`
-	LoseResponseRate  float64 `json:"loseResponseRate"`
-	LoseNextResponses int     `json:"loseNextResponses"`
-	FailNext          int     `json:"failNext"`
-}
-
-// MarshalJSON writes Latency as a Go duration string.
+// MarshalJSON writes Latency as a Go duration string ("50ms").
 func (f Faults) MarshalJSON() ([]byte, error) {
-	return json.Marshal(faultsJSON{
-		Latency: f.Latency.String(), RateLimit: f.RateLimit, RateBurst: f.RateBurst,
-		FailureRate: f.FailureRate, TimeoutRate: f.TimeoutRate, ResetRate: f.ResetRate,
-		LoseResponseRate: f.LoseResponseRate, LoseNextResponses: f.LoseNextResponses, FailNext: f.FailNext,
-	})
+	// plain has Faults' fields but not its methods; the outer Latency,
+	// shallower, takes the "latency" key.
+	type plain Faults
+	return json.Marshal(struct {
+		plain
+		Latency string `json:"latency"`
+	}{plain(f), f.Latency.String()})
 }
 
 // UnmarshalJSON reads Latency as a Go duration string ("50ms"); a bare
 // number is taken as nanoseconds, like encoding/json would.
 func (f *Faults) UnmarshalJSON(data []byte) error {
-	var raw struct {
-		faultsJSON
+	type plain Faults
+	*f = Faults{}
+	raw := struct {
+		*plain
 		Latency json.RawMessage `json:"latency"`
-	}
+	}{plain: (*plain)(f)}
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.DisallowUnknownFields() // a misspelt fault must not pass silently
 	if err := dec.Decode(&raw); err != nil {
 		return err
 	}
-	j := raw.faultsJSON
-	*f = Faults{RateLimit: j.RateLimit, RateBurst: j.RateBurst, FailureRate: j.FailureRate,
-		TimeoutRate: j.TimeoutRate, ResetRate: j.ResetRate, LoseResponseRate: j.LoseResponseRate,
-		LoseNextResponses: j.LoseNextResponses, FailNext: j.FailNext}
 	if len(raw.Latency) == 0 || string(raw.Latency) == "null" {
 		return nil
 	}
