@@ -78,27 +78,24 @@ func desiredAttendees(spec *teamsv1alpha1.OnlineMeetingSpec) []graph.MeetingPart
 	return out
 }
 
-// meetingDiff is the PATCH that brings the meeting in Graph to the spec,
-// holding only what differs, and the names of the fields it changes; nil
-// when they already agree. Fields the spec leaves out that Graph fills in
-// (the start of a meeting created "now") are not drift.
-func meetingDiff(spec *teamsv1alpha1.OnlineMeetingSpec, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string, error) {
-	start, end, err := specTimes(spec)
-	if err != nil {
-		return nil, nil, err
-	}
+// meetingDiff is the PATCH that brings the meeting in Graph to want (the
+// spec as desiredMeeting built it), holding only what differs, and the
+// names of the fields it changes; nil when they already agree. Fields the
+// spec leaves out that Graph fills in (the start of a meeting created
+// "now") are not drift.
+func meetingDiff(want *graph.MeetingRequest, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string) {
 	patch := &graph.MeetingPatch{}
 	var changed []string
 
-	if spec.Subject != cur.Subject {
-		subject := spec.Subject
+	if want.Subject != cur.Subject {
+		subject := want.Subject
 		patch.Subject = &subject
 		changed = append(changed, "subject")
 	}
-	if start != nil {
+	if start := want.StartDateTime; start != nil {
 		wantEnd := start.Add(defaultDuration)
-		if end != nil {
-			wantEnd = *end
+		if want.EndDateTime != nil {
+			wantEnd = *want.EndDateTime
 		}
 		if !sameInstant(start, cur.StartDateTime) || !sameInstant(&wantEnd, cur.EndDateTime) {
 			// Graph wants start and end together when either changes.
@@ -106,23 +103,25 @@ func meetingDiff(spec *teamsv1alpha1.OnlineMeetingSpec, cur *graph.OnlineMeeting
 			changed = append(changed, "startDateTime", "endDateTime")
 		}
 	}
-	want := desiredAttendees(spec)
-	var got []graph.MeetingParticipantInfo
+	var wantAttendees, got []graph.MeetingParticipantInfo
+	if want.Participants != nil {
+		wantAttendees = want.Participants.Attendees
+	}
 	if cur.Participants != nil {
 		got = cur.Participants.Attendees
 	}
-	if !sameAttendees(want, got) {
-		// Attendees are replaced as a whole list.
-		patch.Participants = &graph.MeetingParticipants{Attendees: want}
-		if patch.Participants.Attendees == nil {
-			patch.Participants.Attendees = []graph.MeetingParticipantInfo{}
+	if !sameAttendees(wantAttendees, got) {
+		// Attendees are replaced as a whole list; an empty one clears them.
+		if wantAttendees == nil {
+			wantAttendees = []graph.MeetingParticipantInfo{}
 		}
+		patch.Participants = &graph.MeetingParticipants{Attendees: wantAttendees}
 		changed = append(changed, "participants")
 	}
 	if len(changed) == 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
-	return patch, changed, nil
+	return patch, changed
 }
 
 func sameInstant(a, b *time.Time) bool {

@@ -90,8 +90,9 @@ func TestMeetingDiff(t *testing.T) {
 			g := NewWithT(t)
 			spec := baseSpec()
 			tt.spec(&spec)
-			patch, changed, err := meetingDiff(&spec, graphMeeting())
+			want, err := desiredMeeting(&spec)
 			g.Expect(err).NotTo(HaveOccurred())
+			patch, changed := meetingDiff(want, graphMeeting())
 			g.Expect(changed).To(Equal(tt.changed))
 			if tt.changed == nil {
 				g.Expect(patch).To(BeNil())
@@ -108,8 +109,9 @@ func TestMeetingDiffWithStartOnlyPatchesAnHourLongMeeting(t *testing.T) {
 	g := NewWithT(t)
 	spec := baseSpec()
 	spec.StartDateTime, spec.EndDateTime = "2026-12-01T09:00:00Z", ""
-	patch, _, err := meetingDiff(&spec, graphMeeting())
+	want, err := desiredMeeting(&spec)
 	g.Expect(err).NotTo(HaveOccurred())
+	patch, _ := meetingDiff(want, graphMeeting())
 	g.Expect(*patch.EndDateTime).To(BeTemporally("==", patch.StartDateTime.Add(time.Hour)))
 }
 

@@ -42,11 +42,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	// update fails.
 	statusFromMeeting(&m.Status, meeting, r.now())
 
-	patch, changed, err := meetingDiff(&m.Spec, meeting)
-	if err != nil {
-		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, 0, "%v", err))
-	}
-	if patch != nil {
+	if patch, changed := meetingDiff(want, meeting); patch != nil {
 		updated, err := r.Graph.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
 		if err != nil {
 			return r.handleError(ctx, m, "Update", err)
