@@ -8,11 +8,11 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
+	testclock "k8s.io/utils/clock/testing"
 )
 
 const (
@@ -22,26 +22,9 @@ const (
 	testOrganizer = "dc17674c-81d9-4adb-bfb2-8f6a442e4cd5"
 )
 
-// clock is a settable clock for Config.Now, so that expiry and rate limits
-// are decided by the test, not by scheduling.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
+// newClock is a settable clock for Config.Now, so that expiry and rate
+// limits are decided by the test, not by scheduling.
+func newClock() *testclock.FakeClock { return testclock.NewFakeClock(time.Now()) }
 
 // start runs an emulator for the test with the test tenant, client and
 // secret, changed by mutate.

@@ -5,12 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	testclock "k8s.io/utils/clock/testing"
 )
 
 // These tests run the real client against the project's Graph + Azure AD
@@ -24,23 +24,10 @@ const (
 	denied    = "99999999-8888-4777-8666-555555555555"
 )
 
-// clock is a fake clock shared by the emulator and the client.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 type env struct {
 	srv    *emulator.Server
 	client *graph.Client
-	clock  *clock
+	clock  *testclock.FakeClock // shared by the emulator and the client
 }
 
 // start runs an emulator configured by mutate and returns a client for it that
@@ -53,7 +40,7 @@ func start(t *testing.T, version string, withClock bool, mutate func(*emulator.C
 		DenyUsers: []string{denied},
 	}
 	if withClock {
-		e.clock = &clock{t: time.Now()}
+		e.clock = testclock.NewFakeClock(time.Now())
 		cfg.Now = e.clock.Now
 	}
 	if mutate != nil {
@@ -226,7 +213,7 @@ func TestEmulatorRateLimitThrottlesAndTheGateHoldsCalls(t *testing.T) {
 			before.Count("createOrGet"), after.Count("createOrGet"), after.RequestsDuringRetryAfter)
 	}
 
-	e.clock.Advance(ge.RetryAfter)
+	e.clock.Step(ge.RetryAfter)
 	if _, created, err := e.client.CreateOrGet(ctx, organizer, request("ext-throttle")); err != nil || created {
 		t.Fatalf("after Retry-After: created=%v err=%v", created, err)
 	}
@@ -320,7 +307,7 @@ func TestEmulatorExpiredTokenIsUnauthorized(t *testing.T) {
 	}
 	// azidentity still trusts its cached one-hour token (it runs on real time);
 	// the emulator's clock says it expired, as a skewed or revoked token would.
-	e.clock.Advance(2 * time.Hour)
+	e.clock.Step(2 * time.Hour)
 	_, err := e.client.Get(ctx, organizer, "missing")
 	if ge := wantClass(t, err, graph.ClassUnauthorized); ge.StatusCode != http.StatusUnauthorized {
 		t.Errorf("status %d, want 401", ge.StatusCode)

@@ -40,7 +40,7 @@ func TestThrottledAnswerHoldsEveryCallUntilRetryAfterPasses(t *testing.T) {
 				t.Fatalf("first call: %v, want Throttled", err)
 			}
 			// Every operation, from many goroutines, is refused without a request.
-			clock.Advance(tt.holdFor - time.Second)
+			clock.Step(tt.holdFor - time.Second)
 			var wg sync.WaitGroup
 			errs := make(chan error, 40)
 			for range 10 {
@@ -61,7 +61,7 @@ func TestThrottledAnswerHoldsEveryCallUntilRetryAfterPasses(t *testing.T) {
 				t.Fatalf("%d requests reached Graph, want only the throttled one", hits)
 			}
 
-			clock.Advance(time.Second)
+			clock.Step(time.Second)
 			if _, err := c.Get(ctx, "u", "m"); err != nil {
 				t.Fatalf("call after Retry-After: %v", err)
 			}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	testclock "k8s.io/utils/clock/testing"
 )
 
 // testToken is distinctive so that tests can prove it never leaks into errors.
@@ -31,26 +32,9 @@ func (c *staticCredential) GetToken(_ context.Context, opts policy.TokenRequestO
 	return azcore.AccessToken{Token: testToken, ExpiresOn: time.Now().Add(time.Hour)}, nil
 }
 
-// fakeClock is a clock tests move by hand.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 11, 26, 20, 41, 7, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newFakeClock is a clock tests move by hand.
+func newFakeClock() *testclock.FakeClock {
+	return testclock.NewFakeClock(time.Date(2026, 11, 26, 20, 41, 7, 0, time.UTC))
 }
 
 // recordedRequest is what the test server saw of one request.
@@ -91,7 +75,7 @@ func (ts *testServer) recorded() []recordedRequest {
 
 // newTestClient builds a Client for ts with a fake clock; cfg's zero fields get
 // test defaults.
-func newTestClient(t *testing.T, ts *testServer, cfg Config) (*Client, *fakeClock) {
+func newTestClient(t *testing.T, ts *testServer, cfg Config) (*Client, *testclock.FakeClock) {
 	t.Helper()
 	if cfg.Endpoint == "" {
 		cfg.Endpoint = ts.URL

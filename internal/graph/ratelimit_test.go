@@ -44,7 +44,7 @@ func TestRateLimiterAdmitsTheBurstThenQPSOnTheClientsClock(t *testing.T) {
 	}
 	total := 0
 	for i, s := range steps {
-		clock.Advance(s.advance)
+		clock.Step(s.advance)
 		if got := try(s.calls); got != s.want {
 			t.Fatalf("step %d: %d calls admitted, want %d", i, got, s.want)
 		}
