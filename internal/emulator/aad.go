@@ -47,17 +47,18 @@ func (s *Server) serveAAD(w http.ResponseWriter, r *http.Request, ri reqInfo) {
 			"The endpoint %q is not served by the emulator.", r.URL.Path))
 		return
 	}
-	if !strings.EqualFold(tenant, s.cfg.TenantID) {
+	tn := s.tenant(tenant)
+	if tn == nil {
 		e := newAADError(http.StatusBadRequest, "invalid_tenant", 90002,
 			"Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.", tenant)
-		s.faults.count(op, e.status)
+		s.faults.count("", op, e.status)
 		s.writeAADError(w, r, ri, e)
 		return
 	}
 	base := "https://" + r.Host + "/" + tenant
 	switch op {
 	case "discovery":
-		s.faults.count(op, http.StatusOK)
+		s.faults.count("", op, http.StatusOK)
 		writeJSON(w, http.StatusOK, map[string]any{
 			"issuer":                                base + "/v2.0",
 			"token_endpoint":                        base + "/oauth2/v2.0/token",
@@ -77,23 +78,25 @@ func (s *Server) serveAAD(w http.ResponseWriter, r *http.Request, ri reqInfo) {
 			"msgraph_host":                          r.Host,
 		})
 	case "keys":
-		s.faults.count(op, http.StatusOK)
+		s.faults.count("", op, http.StatusOK)
 		writeJSON(w, http.StatusOK, map[string]any{"keys": []any{s.jwk()}})
 	case "token":
-		s.serveToken(w, r, ri, base)
+		s.serveToken(w, r, ri, tn, base)
 	}
 }
 
 // serveToken implements the client-credentials grant with a client secret
-// (form or HTTP Basic) or a jwt-bearer client assertion.
-func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, ri reqInfo, base string) {
-	tok, err := s.grantToken(r, base)
+// (form or HTTP Basic) or a jwt-bearer client assertion, for tn's app only.
+// Token requests are not counted per tenant: Stats.Tenants is about the
+// Graph load each tenant sees.
+func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, ri reqInfo, tn *tenant, base string) {
+	tok, err := s.grantToken(r, tn, base)
 	if err != nil {
-		s.faults.count("token", err.status)
+		s.faults.count("", opToken, err.status)
 		s.writeAADError(w, r, ri, err)
 		return
 	}
-	s.faults.count("token", http.StatusOK)
+	s.faults.count("", opToken, http.StatusOK)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	secs := int(s.cfg.TokenLifetime / time.Second)
 	writeJSON(w, http.StatusOK, map[string]any{
@@ -104,7 +107,10 @@ func (s *Server) serveToken(w http.ResponseWriter, r *http.Request, ri reqInfo, 
 	})
 }
 
-func (s *Server) grantToken(r *http.Request, base string) (string, *aadError) {
+// grantToken checks the request against tn's app alone: a credential of
+// another tenant's app is refused here as an unknown app or a wrong secret,
+// as Azure AD refuses it.
+func (s *Server) grantToken(r *http.Request, tn *tenant, base string) (string, *aadError) {
 	if r.Method != http.MethodPost {
 		return "", newAADError(http.StatusMethodNotAllowed, "invalid_request", 900561,
 			"The endpoint only accepts POST requests. Received a %s request.", r.Method)
@@ -130,34 +136,34 @@ func (s *Server) grantToken(r *http.Request, base string) (string, *aadError) {
 		return "", newAADError(http.StatusBadRequest, "invalid_request", 900144,
 			"The request body must contain the following parameter: 'client_id'.")
 	}
-	if !strings.EqualFold(clientID, s.cfg.ClientID) {
+	if !strings.EqualFold(clientID, tn.ClientID) {
 		return "", newAADError(http.StatusBadRequest, "unauthorized_client", 700016,
-			"Application with identifier '%s' was not found in the directory '%s'.", clientID, s.cfg.TenantID)
+			"Application with identifier '%s' was not found in the directory '%s'.", clientID, tn.TenantID)
 	}
-	resource, aerr := s.resourceFromScope(r, form.Get("scope"))
+	resource, aerr := s.resourceFromScope(r, tn, form.Get("scope"))
 	if aerr != nil {
 		return "", aerr
 	}
 	assertionType, assertion := form.Get("client_assertion_type"), form.Get("client_assertion")
 	switch {
 	case secret != "":
-		if s.cfg.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(s.cfg.ClientSecret)) != 1 {
+		if tn.ClientSecret == "" || subtle.ConstantTimeCompare([]byte(secret), []byte(tn.ClientSecret)) != 1 {
 			return "", newAADError(http.StatusUnauthorized, "invalid_client", 7000215,
-				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", s.cfg.ClientID)
+				"Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", tn.ClientID)
 		}
 	case assertion != "":
 		if assertionType != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
 			return "", newAADError(http.StatusBadRequest, "invalid_request", 700026,
 				"The client_assertion_type '%s' is not supported; use urn:ietf:params:oauth:client-assertion-type:jwt-bearer.", assertionType)
 		}
-		if aerr := s.checkAssertion(assertion, base); aerr != nil {
+		if aerr := s.checkAssertion(tn, assertion, base); aerr != nil {
 			return "", aerr
 		}
 	default:
 		return "", newAADError(http.StatusUnauthorized, "invalid_client", 7000218,
 			"The request body must contain the following parameter: 'client_assertion' or 'client_secret'.")
 	}
-	tok, err := s.issueToken(resource)
+	tok, err := s.issueToken(tn, resource)
 	if err != nil {
 		return "", newAADError(http.StatusInternalServerError, "server_error", 90033, "Signing the access token failed: %v", err)
 	}
@@ -167,7 +173,7 @@ func (s *Server) grantToken(r *http.Request, base string) (string, *aadError) {
 // resourceFromScope accepts exactly one "{resource}/.default" scope (plus
 // OIDC scopes, which client-credentials ignores) naming this emulator or
 // Microsoft Graph.
-func (s *Server) resourceFromScope(r *http.Request, scope string) (string, *aadError) {
+func (s *Server) resourceFromScope(r *http.Request, tn *tenant, scope string) (string, *aadError) {
 	var resources []string
 	for _, sc := range strings.Fields(scope) {
 		switch sc {
@@ -187,7 +193,7 @@ func (s *Server) resourceFromScope(r *http.Request, scope string) (string, *aadE
 	res := strings.TrimSuffix(resources[0], "/")
 	if !s.acceptedAudience(r, res) {
 		return "", newAADError(http.StatusBadRequest, "invalid_resource", 500011,
-			"The resource principal named %s was not found in the tenant named %s. The emulator accepts %s (or https://graph.microsoft.com) as the Graph resource.", res, s.cfg.TenantID, s.url)
+			"The resource principal named %s was not found in the tenant named %s. The emulator accepts %s (or https://graph.microsoft.com) as the Graph resource.", res, tn.TenantID, s.url)
 	}
 	return res, nil
 }

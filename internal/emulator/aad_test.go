@@ -146,7 +146,7 @@ func TestGraphRefusesMissingExpiredAndForeignTokens(t *testing.T) {
 func TestGraphRefusesTokensForAnotherAudience(t *testing.T) {
 	g := NewWithT(t)
 	s := start(t)
-	tok, err := s.issueToken("https://management.azure.com")
+	tok, err := s.issueToken(s.primary, "https://management.azure.com")
 	g.Expect(err).NotTo(HaveOccurred())
 	r := createOrGet(t, s, tok, map[string]any{"externalId": "a"})
 	expectGraphError(g, r, http.StatusUnauthorized, "InvalidAuthenticationToken", "Invalid audience")

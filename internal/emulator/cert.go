@@ -11,8 +11,33 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"os"
 	"time"
 )
+
+// ReadCertificateFile reads the first certificate of a PEM file, which may
+// also hold the private key: clients often keep both in one file, and the
+// emulator needs only the public half to check their assertions.
+func ReadCertificateFile(path string) (*x509.Certificate, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			return nil, fmt.Errorf("%s holds no PEM CERTIFICATE block", path)
+		}
+		if block.Type == "CERTIFICATE" {
+			cert, err := x509.ParseCertificate(block.Bytes)
+			if err != nil {
+				return nil, fmt.Errorf("parsing the certificate in %s: %w", path, err)
+			}
+			return cert, nil
+		}
+	}
+}
 
 // selfSignedCert makes the serving certificate: ECDSA P-256 (fast to
 // generate, unlike RSA), self-signed and marked as a CA so that clients can

@@ -25,7 +25,8 @@ const (
 // Config configures a Server. The zero value is usable: it listens on a
 // random loopback port with generated tenant and client ids and no way to
 // obtain a token, so real uses set at least ClientSecret or
-// ClientCertificates.
+// ClientCertificates. The top-level tenant fields describe the primary
+// tenant; Tenants adds more.
 type Config struct {
 	// Listen is the TCP address, "127.0.0.1:0" in tests.
 	Listen string
@@ -33,23 +34,30 @@ type Config struct {
 	// for example a Kubernetes Service name when the emulator runs in a
 	// cluster. 127.0.0.1, ::1 and localhost are always included.
 	Hostnames []string
-	// TenantID is the only tenant the emulator knows.
+	// TenantID is the primary tenant.
 	TenantID string
-	// ClientID is the only application that may obtain tokens.
+	// ClientID is the application that may obtain tokens in the primary
+	// tenant.
 	ClientID string
-	// ClientSecret is accepted as client_secret; empty disables secrets.
+	// ClientSecret is accepted as client_secret in the primary tenant; empty
+	// disables secrets.
 	ClientSecret string
 	// ClientCertificates are public certificates whose keys may sign client
-	// assertions (client-certificate authentication).
+	// assertions (client-certificate authentication) in the primary tenant.
 	ClientCertificates []*x509.Certificate
 	// FederatedIssuer and FederatedSubject accept workload-identity
-	// assertions: a JWT whose sub equals FederatedSubject (and whose iss
-	// equals FederatedIssuer when that is set) is accepted WITHOUT a
-	// signature check, because the emulator cannot reach the issuer's keys.
+	// assertions in the primary tenant: a JWT whose sub equals
+	// FederatedSubject (and whose iss equals FederatedIssuer when that is
+	// set) is accepted WITHOUT a signature check, because the emulator
+	// cannot reach the issuer's keys.
 	FederatedIssuer, FederatedSubject string
-	// DenyUsers are organizers answered 403, as when no application access
-	// policy was granted for them.
+	// DenyUsers are organizers answered 403 in the primary tenant, as when
+	// no application access policy was granted for them.
 	DenyUsers []string
+	// Tenants are served besides the primary tenant, each with its own
+	// application, credentials, meetings and access policies. Their ids must
+	// differ from each other and from TenantID.
+	Tenants []Tenant
 	// TokenLifetime is the lifetime of issued access tokens, default 1h.
 	TokenLifetime time.Duration
 	// DeletedExternalID is "new" (default) or "stale".
@@ -71,9 +79,11 @@ type Faults struct {
 	// Latency delays every Graph request.
 	Latency time.Duration `json:"latency"`
 	// RateLimit is the Graph requests per second allowed per tenant by a
-	// token bucket; 0 turns rate limiting off.
+	// token bucket; 0 turns rate limiting off. Tenant.RateLimit overrides it
+	// for one tenant.
 	RateLimit float64 `json:"rateLimit"`
 	// RateBurst is the bucket size; 0 means max(1, ceil(RateLimit)).
+	// Tenant.RateBurst overrides it for one tenant.
 	RateBurst int `json:"rateBurst"`
 	// FailureRate is the fraction of Graph requests answered 503 without
 	// Retry-After.

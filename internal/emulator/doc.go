@@ -12,6 +12,11 @@
 // per-tenant token bucket, 503s, hangs, connection resets, and writes whose
 // response is lost after they were committed.
 //
+// It serves one primary tenant and, through Config.Tenants, more on the same
+// listener: each has its own token endpoint, app and credentials, and a
+// Graph request belongs to the tenant its token's tid names, which keeps
+// meetings, access policies and throttling apart per tenant.
+//
 // The server speaks HTTP/1.1 only: connection-level faults need to hijack
 // the connection, which HTTP/2 does not allow, and every Graph client works
 // over HTTP/1.1.

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"maps"
 	"math"
 	"math/rand/v2"
 	"sync"
@@ -23,7 +24,11 @@ func (f *faultState) init(initial Faults) {
 	f.faults = initial
 	f.limiters = map[string]*rate.Limiter{}
 	f.retryUntil = map[string]time.Time{}
-	f.stats = Stats{Requests: map[string]map[int]int{}}
+	f.stats = newStats()
+}
+
+func newStats() Stats {
+	return Stats{Requests: map[string]map[int]int{}, Tenants: map[string]map[string]int{}}
 }
 
 func (f *faultState) get() Faults {
@@ -32,7 +37,8 @@ func (f *faultState) get() Faults {
 	return f.faults
 }
 
-// set replaces the faults; new rate limits start with full buckets.
+// set replaces the faults; new rate limits start with full buckets (those
+// of tenants with their own limits too, which keeps the rule simple).
 func (f *faultState) set(nf Faults) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -43,8 +49,9 @@ func (f *faultState) set(nf Faults) {
 }
 
 // count records one answer; status 0 means the client got no HTTP answer
-// (reset, lost response, or a held request the client abandoned).
-func (f *faultState) count(op string, status int) {
+// (reset, lost response, or a held request the client abandoned). tenant
+// is the tenant of an authenticated Graph request, "" for everything else.
+func (f *faultState) count(tenant, op string, status int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	m := f.stats.Requests[op]
@@ -53,6 +60,15 @@ func (f *faultState) count(op string, status int) {
 		f.stats.Requests[op] = m
 	}
 	m[status]++
+	if tenant == "" {
+		return
+	}
+	t := f.stats.Tenants[tenant]
+	if t == nil {
+		t = map[string]int{}
+		f.stats.Tenants[tenant] = t
+	}
+	t[op]++
 }
 
 func (f *faultState) snapshot() Stats {
@@ -66,34 +82,46 @@ func (f *faultState) snapshot() Stats {
 		}
 		out.Requests[op] = c
 	}
+	// Left nil when empty, so that the JSON of an idle emulator has no
+	// "tenants" key.
+	for tenant, m := range f.stats.Tenants {
+		if out.Tenants == nil {
+			out.Tenants = make(map[string]map[string]int, len(f.stats.Tenants))
+		}
+		out.Tenants[tenant] = maps.Clone(m)
+	}
 	return out
 }
 
 func (f *faultState) resetStats() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.stats = Stats{Requests: map[string]map[int]int{}}
+	f.stats = newStats()
 }
 
-// arrive notes a Graph request from tenant at now: it counts it when a
+// arrive notes a Graph request from tn at now: it counts it when a
 // Retry-After given to that tenant is still running, then applies the
-// token bucket. It returns the Retry-After to answer with, or 0 to go on.
-func (f *faultState) arrive(tenant string, now time.Time) time.Duration {
+// tenant's token bucket. It returns the Retry-After to answer with, or 0 to
+// go on.
+func (f *faultState) arrive(tn *tenant, now time.Time) time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	tenant := tn.TenantID
 	if now.Before(f.retryUntil[tenant]) {
 		f.stats.RequestsDuringRetryAfter++
 	}
-	if f.faults.RateLimit <= 0 {
+	limit, burst := tn.rateLimit(f.faults)
+	if limit <= 0 {
 		return 0
 	}
+	// A cached bucket stays right: a tenant's own values never change, and
+	// set drops every bucket when the faults' values do.
 	lim := f.limiters[tenant]
 	if lim == nil {
-		burst := f.faults.RateBurst
 		if burst <= 0 {
-			burst = max(1, int(math.Ceil(f.faults.RateLimit)))
+			burst = max(1, int(math.Ceil(limit)))
 		}
-		lim = rate.NewLimiter(rate.Limit(f.faults.RateLimit), burst)
+		lim = rate.NewLimiter(rate.Limit(limit), burst)
 		f.limiters[tenant] = lim
 	}
 	res := lim.ReserveN(now, 1)

@@ -44,7 +44,7 @@ type graphRequest struct {
 	version     string // "v1.0" or "beta"
 	organizerID string
 	meetingID   string
-	tenantID    string
+	tenant      *tenant // the token's tid: whose meetings and policies apply
 }
 
 // route maps a Graph path below the version to an operation.
@@ -80,11 +80,13 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 	segs := strings.Split(rest, "/")
 	op, organizer, meetingID, allowed := route(r.Method, segs)
 
-	claims, authMsg := s.authenticate(r)
-	if claims == nil {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.url+"/"+s.cfg.TenantID+
+	tn, authMsg := s.authenticate(r)
+	if tn == nil {
+		// Without a valid token there is no tenant to point at; the primary
+		// one is as good a guess as Graph's own.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.url+"/"+s.primary.TenantID+
 			`/oauth2/v2.0/authorize", client_id="`+graphAppID+`"`)
-		s.faults.count(op, http.StatusUnauthorized)
+		s.faults.count("", op, http.StatusUnauthorized)
 		s.writeGraphError(w, ri, http.StatusUnauthorized, "InvalidAuthenticationToken", authMsg)
 		return
 	}
@@ -96,7 +98,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 		case op != opUnknown:
 			resp = graphErr(http.StatusMethodNotAllowed, "MethodNotAllowed", "The HTTP method '%s' is not allowed on %s.", r.Method, r.URL.Path)
 		}
-		s.finishGraph(w, ri, op, resp)
+		s.finishGraph(w, ri, tn, op, resp)
 		return
 	}
 	// Buffer the body first: only once it is read does net/http watch the
@@ -104,14 +106,14 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 	// held requests (latency, timeouts) rely on.
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
 	if err != nil {
-		s.finishGraph(w, ri, op, graphErr(http.StatusBadRequest, "BadRequest", "The request body could not be read: %v", err))
+		s.finishGraph(w, ri, tn, op, graphErr(http.StatusBadRequest, "BadRequest", "The request body could not be read: %v", err))
 		return
 	}
 	r.Body = io.NopCloser(bytes.NewReader(body))
-	if s.injectFaults(w, r, ri, op, claims.TenantID) {
+	if s.injectFaults(w, r, ri, tn, op) {
 		return
 	}
-	gr := &graphRequest{r: r, ri: ri, version: version, organizerID: organizer, meetingID: meetingID, tenantID: claims.TenantID}
+	gr := &graphRequest{r: r, ri: ri, version: version, organizerID: organizer, meetingID: meetingID, tenant: tn}
 	var resp graphResponse
 	switch op {
 	case opCreateOrGet:
@@ -127,12 +129,12 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 	}
 	isWrite := op == opCreateOrGet || op == opUpdate || op == opDelete
 	if isWrite && resp.status < 300 && s.faults.loseResponse() {
-		s.faults.count(op, 0)
+		s.faults.count(tn.TenantID, op, 0)
 		s.log.Debug("Dropping the response of a committed write", "op", op, "requestID", ri.requestID)
 		dropConnection(w, false)
 		return
 	}
-	s.finishGraph(w, ri, op, resp)
+	s.finishGraph(w, ri, tn, op, resp)
 }
 
 func lastSegment(segs []string) string {
@@ -142,9 +144,9 @@ func lastSegment(segs []string) string {
 	return segs[len(segs)-1]
 }
 
-// finishGraph counts and writes a Graph answer.
-func (s *Server) finishGraph(w http.ResponseWriter, ri reqInfo, op string, resp graphResponse) {
-	s.faults.count(op, resp.status)
+// finishGraph counts and writes a Graph answer to a request of tenant tn.
+func (s *Server) finishGraph(w http.ResponseWriter, ri reqInfo, tn *tenant, op string, resp graphResponse) {
+	s.faults.count(tn.TenantID, op, resp.status)
 	if resp.code != "" {
 		s.writeGraphError(w, ri, resp.status, resp.code, resp.msg)
 		return
@@ -157,28 +159,28 @@ func (s *Server) finishGraph(w http.ResponseWriter, ri reqInfo, op string, resp 
 
 // injectFaults applies the configured faults in the order a real service
 // would hit them; it returns true when it answered (or dropped) the request.
-func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, ri reqInfo, op, tenant string) bool {
+func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, ri reqInfo, tn *tenant, op string) bool {
 	if d := s.faults.latency(); d > 0 {
 		t := time.NewTimer(d)
 		select {
 		case <-t.C:
 		case <-r.Context().Done():
 			t.Stop()
-			s.faults.count(op, 0)
+			s.faults.count(tn.TenantID, op, 0)
 			return true
 		case <-s.done:
 			t.Stop()
 			return true
 		}
 	}
-	if retry := s.faults.arrive(tenant, s.now()); retry > 0 {
+	if retry := s.faults.arrive(tn, s.now()); retry > 0 {
 		w.Header().Set("Retry-After", fmt.Sprint(int(retry/time.Second)))
-		s.finishGraph(w, ri, op, graphErr(http.StatusTooManyRequests, "TooManyRequests",
-			"Too many requests for tenant %s. Retry after %d seconds.", tenant, int(retry/time.Second)))
+		s.finishGraph(w, ri, tn, op, graphErr(http.StatusTooManyRequests, "TooManyRequests",
+			"Too many requests for tenant %s. Retry after %d seconds.", tn.TenantID, int(retry/time.Second)))
 		return true
 	}
 	if s.faults.failure() {
-		s.finishGraph(w, ri, op, graphErr(http.StatusServiceUnavailable, "ServiceUnavailable",
+		s.finishGraph(w, ri, tn, op, graphErr(http.StatusServiceUnavailable, "ServiceUnavailable",
 			"The service is temporarily unavailable (injected fault)."))
 		return true
 	}
@@ -187,12 +189,12 @@ func (s *Server) injectFaults(w http.ResponseWriter, r *http.Request, ri reqInfo
 		case <-r.Context().Done():
 		case <-s.done:
 		}
-		s.faults.count(op, 0)
+		s.faults.count(tn.TenantID, op, 0)
 		dropConnection(w, false)
 		return true
 	}
 	if s.faults.reset() {
-		s.faults.count(op, 0)
+		s.faults.count(tn.TenantID, op, 0)
 		dropConnection(w, true)
 		return true
 	}

@@ -9,6 +9,8 @@ import (
 
 // StoredMeeting is the emulator's view of one meeting, for assertions.
 type StoredMeeting struct {
+	// TenantID is the tenant whose token created the meeting.
+	TenantID      string    `json:"tenantId"`
 	OrganizerID   string    `json:"organizerId"`
 	ExternalID    string    `json:"externalId"`
 	ID            string    `json:"id"`
@@ -31,6 +33,11 @@ type Stats struct {
 	// arrived while a Retry-After the emulator had given that tenant was
 	// still running: a well-behaved client keeps this at 0.
 	RequestsDuringRetryAfter int `json:"requestsDuringRetryAfter"`
+	// Tenants maps a tenant id to Graph operation to the number of answers
+	// (any status, 0 included) to Graph requests whose token named that
+	// tenant. Token and discovery requests, and Graph requests refused 401,
+	// have no tenant to count under and are left out.
+	Tenants map[string]map[string]int `json:"tenants,omitempty"`
 }
 
 // Count sums the answers of operation over all status codes.
@@ -42,22 +49,49 @@ func (s Stats) Count(operation string) int {
 	return n
 }
 
+// CountTenant is the number of Graph requests of tenantID (compared
+// case-insensitively, as tenant ids are GUIDs) for operation, over all
+// status codes.
+func (s Stats) CountTenant(tenantID, operation string) int {
+	n := 0
+	for t, ops := range s.Tenants {
+		if strings.EqualFold(t, tenantID) {
+			n += ops[operation]
+		}
+	}
+	return n
+}
+
 func stored(m *meeting) StoredMeeting {
-	return StoredMeeting{OrganizerID: m.organizerID, ExternalID: m.externalID, ID: m.id, Subject: m.subject,
+	return StoredMeeting{TenantID: m.tenantID, OrganizerID: m.organizerID, ExternalID: m.externalID, ID: m.id, Subject: m.subject,
 		StartDateTime: m.start, EndDateTime: m.end, Attendees: len(m.attendees), Deleted: m.deleted}
 }
 
-func (s *Server) meetings(includeDeleted bool) []StoredMeeting {
+// meetings lists stored meetings in creation order; tenantID "" means all
+// tenants.
+func (s *Server) meetings(tenantID string, includeDeleted bool) []StoredMeeting {
 	out := []StoredMeeting{}
-	for _, m := range s.store.list(func(m *meeting) bool { return includeDeleted || !m.deleted }) {
+	for _, m := range s.store.list(func(m *meeting) bool {
+		return (includeDeleted || !m.deleted) && (tenantID == "" || strings.EqualFold(m.tenantID, tenantID))
+	}) {
 		out = append(out, stored(&m))
 	}
 	return out
 }
 
-// Meetings returns every stored meeting that is not deleted, in creation
-// order.
-func (s *Server) Meetings() []StoredMeeting { return s.meetings(false) }
+// Meetings returns every stored meeting that is not deleted, of all
+// tenants, in creation order.
+func (s *Server) Meetings() []StoredMeeting { return s.meetings("", false) }
+
+// TenantMeetings returns the stored meetings of one tenant that are not
+// deleted, in creation order; an unknown tenant has none.
+func (s *Server) TenantMeetings(tenantID string) []StoredMeeting {
+	if tenantID == "" {
+		// "" must not widen to every tenant, as it does internally.
+		return []StoredMeeting{}
+	}
+	return s.meetings(tenantID, false)
+}
 
 // Stats returns a copy of the request statistics.
 func (s *Server) Stats() Stats { return s.faults.snapshot() }
@@ -74,22 +108,28 @@ func (s *Server) SetFaults(f Faults) { s.faults.set(f) }
 func (s *Server) Faults() Faults { return s.faults.get() }
 
 // DeleteMeeting deletes a meeting as a user would in Teams, behind the
-// operator's back. It reports whether the meeting existed.
+// operator's back, in whichever tenant holds it. It reports whether the
+// meeting existed.
 func (s *Server) DeleteMeeting(organizerID, meetingID string) bool {
-	return s.store.delete(organizerID, meetingID)
+	tenant, ok := s.store.tenantOf(organizerID, meetingID)
+	return ok && s.store.delete(tenant, organizerID, meetingID)
 }
 
-// SetSubject changes a meeting's subject as a user would in Teams (drift).
-// It reports whether the meeting exists.
+// SetSubject changes a meeting's subject as a user would in Teams (drift),
+// in whichever tenant holds it. It reports whether the meeting exists.
 func (s *Server) SetSubject(organizerID, meetingID, subject string) bool {
-	_, ok := s.store.update(organizerID, meetingID, func(m *meeting) bool { m.subject = subject; return true })
+	tenant, ok := s.store.tenantOf(organizerID, meetingID)
+	if !ok {
+		return false
+	}
+	_, ok = s.store.update(tenant, organizerID, meetingID, func(m *meeting) bool { m.subject = subject; return true })
 	return ok
 }
 
 // serveInspect serves the inspection API. It needs no token: it exists for
 // tests and local runs only and must never face a real network.
 //
-//	GET    /_emulator/meetings[?includeDeleted=true]
+//	GET    /_emulator/meetings[?includeDeleted=true][&tenant=ID]
 //	DELETE /_emulator/meetings/{organizerId}/{meetingId}   (as a Teams user would)
 //	PATCH  /_emulator/meetings/{organizerId}/{meetingId}   {"subject": "..."} (drift)
 //	GET    /_emulator/stats, DELETE /_emulator/stats (reset)
@@ -98,7 +138,8 @@ func (s *Server) serveInspect(w http.ResponseWriter, r *http.Request, ri reqInfo
 	segs := strings.Split(strings.Trim(strings.TrimPrefix(r.URL.Path, "/_emulator"), "/"), "/")
 	switch key := r.Method + " " + segs[0]; {
 	case key == "GET meetings" && len(segs) == 1:
-		writeJSON(w, http.StatusOK, s.meetings(r.URL.Query().Get("includeDeleted") == "true"))
+		q := r.URL.Query()
+		writeJSON(w, http.StatusOK, s.meetings(q.Get("tenant"), q.Get("includeDeleted") == "true"))
 	case key == "DELETE meetings" && len(segs) == 3:
 		if !s.DeleteMeeting(segs[1], segs[2]) {
 			s.writeGraphError(w, ri, http.StatusNotFound, "NotFound", "No such meeting.")

@@ -19,7 +19,7 @@ func TestInspectionListsMeetingsWithoutAToken(t *testing.T) {
 	r := call(t, s, http.MethodGet, "/_emulator/meetings", "", nil)
 	g.Expect(r.status).To(Equal(http.StatusOK))
 	g.Expect(string(r.raw)).To(MatchJSON(`[{
-		"organizerId": "` + testOrganizer + `", "externalId": "7eb8263f-d0e0-4149-bb1c-1f0476083c56",
+		"tenantId": "` + testTenant + `", "organizerId": "` + testOrganizer + `", "externalId": "7eb8263f-d0e0-4149-bb1c-1f0476083c56",
 		"id": "` + created.str("id") + `", "subject": "Create a meeting with customId provided",
 		"startDateTime": "2020-02-06T01:49:21.3524945Z", "endDateTime": "2020-02-06T02:19:21.3524945Z",
 		"attendees": 1, "deleted": false}]`))
@@ -55,7 +55,8 @@ func TestInspectionReportsAndResetsStats(t *testing.T) {
 
 	r := call(t, s, http.MethodGet, "/_emulator/stats", "", nil)
 	g.Expect(r.status).To(Equal(http.StatusOK))
-	g.Expect(string(r.raw)).To(MatchJSON(`{"requests": {"token": {"200": 1}, "createOrGet": {"200": 1, "201": 1}}, "requestsDuringRetryAfter": 0}`))
+	g.Expect(string(r.raw)).To(MatchJSON(`{"requests": {"token": {"200": 1}, "createOrGet": {"200": 1, "201": 1}}, "requestsDuringRetryAfter": 0,
+		"tenants": {"` + testTenant + `": {"createOrGet": 2}}}`))
 	g.Expect(s.Stats().Count(opCreateOrGet)).To(Equal(2))
 	g.Expect(s.Stats().Count(opDelete)).To(Equal(0))
 

@@ -22,13 +22,14 @@ const expiryAfterEnd = 60 * 24 * time.Hour
 const maxBody = 1 << 20
 
 // checkOrganizer refuses organizers Graph would refuse: ids that are not
-// object ids (GUIDs), and users without an application access policy.
+// object ids (GUIDs), and users without an application access policy in
+// the token's tenant.
 func (s *Server) checkOrganizer(gr *graphRequest) (graphResponse, bool) {
 	if u, err := uuid.Parse(gr.organizerID); err != nil || len(gr.organizerID) != 36 || u == uuid.Nil {
 		return graphErr(http.StatusNotFound, "NotFound",
 			"The user '%s' was not found. The onlineMeetings API takes the organizer's Azure AD object id (a GUID), not a UPN or name.", gr.organizerID), false
 	}
-	if s.deny[strings.ToLower(gr.organizerID)] {
+	if gr.tenant.deny[strings.ToLower(gr.organizerID)] {
 		return graphErr(http.StatusForbidden, "Forbidden", "No application access policy found for this app."), false
 	}
 	return graphResponse{}, true
@@ -81,8 +82,8 @@ func present(raw map[string]json.RawMessage, key string) bool {
 }
 
 // normalizeAttendees checks roles and fills what Graph fills: the default
-// role and the attendee's tenant.
-func (s *Server) normalizeAttendees(in []participantJSON) ([]participantJSON, *graphResponse) {
+// role and the attendee's tenant, which is the organizer's unless given.
+func normalizeAttendees(tenantID string, in []participantJSON) ([]participantJSON, *graphResponse) {
 	out := make([]participantJSON, 0, len(in))
 	for i, a := range in {
 		role := "attendee"
@@ -98,7 +99,7 @@ func (s *Server) normalizeAttendees(in []participantJSON) ([]participantJSON, *g
 		if a.Identity != nil && a.Identity.User != nil {
 			u := *a.Identity.User
 			if u.TenantID == "" {
-				u.TenantID = s.cfg.TenantID
+				u.TenantID = tenantID
 			}
 			if u.IdentityProvider == "" {
 				u.IdentityProvider = "AAD"
@@ -146,12 +147,12 @@ func (s *Server) createOrGet(gr *graphRequest) graphResponse {
 	var attendees []participantJSON
 	if req.Participants != nil {
 		var e *graphResponse
-		if attendees, e = s.normalizeAttendees(req.Participants.Attendees); e != nil {
+		if attendees, e = normalizeAttendees(gr.tenant.TenantID, req.Participants.Attendees); e != nil {
 			return *e
 		}
 	}
-	m, created := s.store.createOrGet(gr.organizerID, *req.ExternalID, func() *meeting {
-		return s.newMeeting(gr.organizerID, req, now, start, end, attendees)
+	m, created := s.store.createOrGet(gr.tenant.TenantID, gr.organizerID, *req.ExternalID, func() *meeting {
+		return s.newMeeting(gr.tenant.TenantID, gr.organizerID, req, now, start, end, attendees)
 	})
 	status := http.StatusOK
 	if created {
@@ -161,11 +162,13 @@ func (s *Server) createOrGet(gr *graphRequest) graphResponse {
 }
 
 // newMeeting builds a complete meeting the way Teams does.
-func (s *Server) newMeeting(organizer string, req *meetingRequestJSON, now, start, end time.Time, attendees []participantJSON) *meeting {
+func (s *Server) newMeeting(tenantID, organizer string, req *meetingRequestJSON, now, start, end time.Time, attendees []participantJSON) *meeting {
 	thread := "19:meeting_" + randomString(40) + "@thread.v2"
 	m := &meeting{
-		id:          base64.RawURLEncoding.EncodeToString([]byte("1*" + organizer + "*0**" + thread)),
-		organizerID: organizer, externalID: *req.ExternalID,
+		// The random thread makes the id unique across tenants too, which
+		// DeleteMeeting and SetSubject rely on.
+		id:       base64.RawURLEncoding.EncodeToString([]byte("1*" + organizer + "*0**" + thread)),
+		tenantID: tenantID, organizerID: organizer, externalID: *req.ExternalID,
 		created: now, start: start, end: end, expiry: end.Add(expiryAfterEnd),
 		attendees: attendees, threadID: thread, chatThreadID: thread, chatMessageID: "0",
 		joinMeetingID: randomDigits(13), passcode: randomString(6), videoTeleconferenceID: randomDigits(10),
@@ -201,7 +204,7 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 		attendees = append(attendees, a)
 	}
 	presenter := "presenter"
-	ctx, _ := json.Marshal(map[string]string{"Tid": s.cfg.TenantID, "Oid": m.organizerID})
+	ctx, _ := json.Marshal(map[string]string{"Tid": m.tenantID, "Oid": m.organizerID})
 	join := "https://teams.microsoft.com/l/meetup-join/" + url.QueryEscape(m.threadID) + "/0?context=" + url.QueryEscape(string(ctx))
 	out := &meetingJSON{
 		ODataContext: fmt.Sprintf("https://%s/%s/$metadata#users('%s')/onlineMeetings/$entity", gr.r.Host, gr.version, m.organizerID),
@@ -224,7 +227,7 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 		settings:            m.settings,
 		Participants: participantsJSON{
 			Organizer: &participantJSON{Role: &presenter, Identity: &identitySetJSON{User: &identityJSON{
-				ID: m.organizerID, TenantID: s.cfg.TenantID, IdentityProvider: "AAD"}}},
+				ID: m.organizerID, TenantID: m.tenantID, IdentityProvider: "AAD"}}},
 			Attendees: attendees,
 		},
 	}
@@ -239,7 +242,7 @@ func (s *Server) getMeeting(gr *graphRequest) graphResponse {
 	if resp, ok := s.checkOrganizer(gr); !ok {
 		return resp
 	}
-	m, ok := s.store.get(gr.organizerID, gr.meetingID)
+	m, ok := s.store.get(gr.tenant.TenantID, gr.organizerID, gr.meetingID)
 	if !ok {
 		return notFound(gr)
 	}
@@ -251,7 +254,7 @@ func (s *Server) deleteMeeting(gr *graphRequest) graphResponse {
 	if resp, ok := s.checkOrganizer(gr); !ok {
 		return resp
 	}
-	if !s.store.delete(gr.organizerID, gr.meetingID) {
+	if !s.store.delete(gr.tenant.TenantID, gr.organizerID, gr.meetingID) {
 		return notFound(gr)
 	}
 	return graphOK(http.StatusNoContent, nil)

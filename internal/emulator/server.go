@@ -35,7 +35,8 @@ type Server struct {
 	client   *http.Client
 	signKey  *ecdsa.PrivateKey
 	keyID    string
-	deny     map[string]bool
+	primary  *tenant
+	tenants  map[string]*tenant // by lower-cased tenant id
 	done     chan struct{}
 	doneOnce sync.Once
 	closed   sync.Once
@@ -69,15 +70,17 @@ func Start(cfg Config) (*Server, error) {
 	if err := cfg.Faults.Validate(); err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, now: cfg.Now, log: cfg.Logger, deny: map[string]bool{}, done: make(chan struct{})}
+	tenants, err := newTenants(primaryTenant(cfg), cfg.Tenants)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, now: cfg.Now, log: cfg.Logger, tenants: tenants, done: make(chan struct{})}
+	s.primary = s.tenant(cfg.TenantID)
 	if s.now == nil {
 		s.now = time.Now
 	}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
-	}
-	for _, u := range cfg.DenyUsers {
-		s.deny[strings.ToLower(u)] = true
 	}
 	s.store = newStore(cfg.DeletedExternalID)
 	s.faults.init(cfg.Faults)
@@ -145,12 +148,11 @@ func (s *Server) CACertPEM() []byte { return append([]byte(nil), s.caPEM...) }
 // change it.
 func (s *Server) HTTPClient() *http.Client { return s.client }
 
-// TenantID is the tenant the emulator serves (generated when Config left it
-// empty).
+// TenantID is the primary tenant (generated when Config left it empty).
 func (s *Server) TenantID() string { return s.cfg.TenantID }
 
-// ClientID is the application id allowed to obtain tokens (generated when
-// Config left it empty).
+// ClientID is the application id allowed to obtain tokens in the primary
+// tenant (generated when Config left it empty).
 func (s *Server) ClientID() string { return s.cfg.ClientID }
 
 // Close stops the listener, ends held requests and closes connections.

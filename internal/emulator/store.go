@@ -11,6 +11,7 @@ import (
 
 // meeting is a stored online meeting.
 type meeting struct {
+	tenantID                              string // as configured, whatever case the token's path used
 	id, organizerID, externalID, subject  string
 	created, start, end, expiry           time.Time
 	attendees                             []participantJSON
@@ -32,8 +33,9 @@ func (m *meeting) clone() meeting {
 	return c
 }
 
-// store keeps meetings by organizer and id, and the externalId index that
-// makes createOrGet idempotent. One mutex makes createOrGet atomic.
+// store keeps meetings by tenant, organizer and id, and the externalId
+// index that makes createOrGet idempotent. One mutex makes createOrGet
+// atomic.
 type store struct {
 	mu         sync.Mutex
 	behavior   DeletedExternalIDBehavior
@@ -46,32 +48,35 @@ func newStore(b DeletedExternalIDBehavior) *store {
 	return &store{behavior: b, byID: map[string]*meeting{}, byExternal: map[string]*meeting{}}
 }
 
-// Organizer ids are GUIDs, compared case-insensitively; externalIds are
-// compared exactly.
-func idKey(organizer, id string) string   { return strings.ToLower(organizer) + "/" + id }
-func extKey(organizer, ext string) string { return strings.ToLower(organizer) + "\x00" + ext }
+// A meeting is identified by tenant + organizer + externalId (or id), so
+// the same organizer id and externalId in two tenants are two meetings.
+// Tenant and organizer ids are GUIDs, compared case-insensitively;
+// externalIds and meeting ids are compared exactly.
+func key(tenant, organizer, idOrExternalID string) string {
+	return strings.ToLower(tenant) + "\x00" + strings.ToLower(organizer) + "\x00" + idOrExternalID
+}
 
-// createOrGet returns the meeting with that externalId under organizer, or
-// stores the one build makes. A deleted meeting is returned only in
-// "stale" mode.
-func (st *store) createOrGet(organizer, externalID string, build func() *meeting) (meeting, bool) {
+// createOrGet returns the meeting with that externalId under tenant and
+// organizer, or stores the one build makes. A deleted meeting is returned
+// only in "stale" mode.
+func (st *store) createOrGet(tenant, organizer, externalID string, build func() *meeting) (meeting, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if m := st.byExternal[extKey(organizer, externalID)]; m != nil && (!m.deleted || st.behavior == DeletedExternalIDStale) {
+	if m := st.byExternal[key(tenant, organizer, externalID)]; m != nil && (!m.deleted || st.behavior == DeletedExternalIDStale) {
 		return m.clone(), false
 	}
 	m := build()
-	st.byID[idKey(organizer, m.id)] = m
-	st.byExternal[extKey(organizer, externalID)] = m
+	st.byID[key(tenant, organizer, m.id)] = m
+	st.byExternal[key(tenant, organizer, externalID)] = m
 	st.order = append(st.order, m)
 	return m.clone(), true
 }
 
 // get returns a meeting that is not deleted.
-func (st *store) get(organizer, id string) (meeting, bool) {
+func (st *store) get(tenant, organizer, id string) (meeting, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	m := st.byID[idKey(organizer, id)]
+	m := st.byID[key(tenant, organizer, id)]
 	if m == nil || m.deleted {
 		return meeting{}, false
 	}
@@ -80,10 +85,10 @@ func (st *store) get(organizer, id string) (meeting, bool) {
 
 // update changes a meeting that is not deleted; fn may refuse by returning
 // false, which leaves the meeting unchanged.
-func (st *store) update(organizer, id string, fn func(*meeting) bool) (meeting, bool) {
+func (st *store) update(tenant, organizer, id string, fn func(*meeting) bool) (meeting, bool) {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	m := st.byID[idKey(organizer, id)]
+	m := st.byID[key(tenant, organizer, id)]
 	if m == nil || m.deleted {
 		return meeting{}, false
 	}
@@ -97,15 +102,29 @@ func (st *store) update(organizer, id string, fn func(*meeting) bool) (meeting, 
 
 // delete marks a meeting deleted; it keeps it so that "stale" mode and the
 // inspection API can still see it.
-func (st *store) delete(organizer, id string) bool {
+func (st *store) delete(tenant, organizer, id string) bool {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	m := st.byID[idKey(organizer, id)]
+	m := st.byID[key(tenant, organizer, id)]
 	if m == nil || m.deleted {
 		return false
 	}
 	m.deleted = true
 	return true
+}
+
+// tenantOf returns the tenant holding the meeting of organizer with id.
+// Meeting ids embed a random chat thread, so at most one tenant holds it;
+// the helpers that act "as a Teams user" need no tenant because of that.
+func (st *store) tenantOf(organizer, id string) (string, bool) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	for _, m := range st.order {
+		if m.id == id && strings.EqualFold(m.organizerID, organizer) {
+			return m.tenantID, true
+		}
+	}
+	return "", false
 }
 
 // list returns meetings in creation order, filtered by keep.

@@ -61,28 +61,29 @@ func (c *accessClaims) GetAudience() (jwt.ClaimStrings, error) {
 	return jwt.ClaimStrings{c.Audience}, nil
 }
 
-// issueToken signs an app-only access token for resource.
-func (s *Server) issueToken(resource string) (string, error) {
+// issueToken signs an app-only access token of tn's app for resource. All
+// tenants share the signing key: Graph tells them apart by tid, not by key.
+func (s *Server) issueToken(tn *tenant, resource string) (string, error) {
 	now := s.now()
 	c := &accessClaims{
-		Issuer:    s.url + "/" + s.cfg.TenantID + "/v2.0",
-		Subject:   s.cfg.ClientID,
+		Issuer:    s.url + "/" + tn.TenantID + "/v2.0",
+		Subject:   tn.ClientID,
 		Audience:  resource,
 		ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.TokenLifetime)),
 		NotBefore: jwt.NewNumericDate(now),
 		IssuedAt:  jwt.NewNumericDate(now),
 		ID:        uuid.NewString(),
-		TenantID:  s.cfg.TenantID, AppID: s.cfg.ClientID, AZP: s.cfg.ClientID,
-		Roles: []string{meetingsRole}, IDType: "app", OID: s.cfg.ClientID, Ver: "2.0",
+		TenantID:  tn.TenantID, AppID: tn.ClientID, AZP: tn.ClientID,
+		Roles: []string{meetingsRole}, IDType: "app", OID: tn.ClientID, Ver: "2.0",
 	}
 	t := jwt.NewWithClaims(jwt.SigningMethodES256, c)
 	t.Header["kid"] = s.keyID
 	return t.SignedString(s.signKey)
 }
 
-// authenticate checks the bearer token of a Graph request and returns its
-// claims, or the message Graph puts in its 401.
-func (s *Server) authenticate(r *http.Request) (*accessClaims, string) {
+// authenticate checks the bearer token of a Graph request and returns the
+// tenant its tid names, or the message Graph puts in its 401.
+func (s *Server) authenticate(r *http.Request) (*tenant, string) {
 	h := r.Header.Get("Authorization")
 	if len(h) < 7 || !strings.EqualFold(h[:7], "bearer ") || strings.TrimSpace(h[7:]) == "" {
 		return nil, "Access token is empty."
@@ -98,20 +99,23 @@ func (s *Server) authenticate(r *http.Request) (*accessClaims, string) {
 		return nil, "Access token validation failure. Invalid signature: the token was not issued by this emulator."
 	case err != nil:
 		return nil, "Access token validation failure. The token is malformed."
-	case !strings.EqualFold(c.TenantID, s.cfg.TenantID):
-		return nil, "Access token validation failure. The token was issued for tenant '" + c.TenantID + "', not this one."
+	}
+	tn := s.tenant(c.TenantID)
+	if tn == nil {
+		return nil, "Access token validation failure. The token was issued for tenant '" + c.TenantID + "', which this emulator does not serve."
 	}
 	if !s.acceptedAudience(r, c.Audience) {
 		return nil, "Access token validation failure. Invalid audience."
 	}
-	return &c, ""
+	return tn, ""
 }
 
-// checkAssertion accepts a client assertion: a workload-identity token
-// matching FederatedSubject/FederatedIssuer (no signature check, see
-// Config), or a JWT signed by one of ClientCertificates whose iss and sub
-// are the client id and whose aud is this tenant's token endpoint.
-func (s *Server) checkAssertion(assertion, base string) *aadError {
+// checkAssertion accepts a client assertion for tn's app: a
+// workload-identity token matching its FederatedSubject/FederatedIssuer (no
+// signature check, see Config), or a JWT signed by one of its
+// ClientCertificates whose iss and sub are the client id and whose aud is
+// this tenant's token endpoint.
+func (s *Server) checkAssertion(tn *tenant, assertion, base string) *aadError {
 	now := s.now()
 	var unverified jwt.MapClaims
 	tok, _, err := jwt.NewParser().ParseUnverified(assertion, &unverified)
@@ -120,8 +124,8 @@ func (s *Server) checkAssertion(assertion, base string) *aadError {
 	}
 	sub, _ := unverified.GetSubject()
 	iss, _ := unverified.GetIssuer()
-	if s.cfg.FederatedSubject != "" && sub == s.cfg.FederatedSubject &&
-		(s.cfg.FederatedIssuer == "" || iss == s.cfg.FederatedIssuer) {
+	if tn.FederatedSubject != "" && sub == tn.FederatedSubject &&
+		(tn.FederatedIssuer == "" || iss == tn.FederatedIssuer) {
 		if exp, _ := unverified.GetExpirationTime(); exp != nil && now.After(exp.Add(clockSkew)) {
 			return newAADError(http.StatusBadRequest, "invalid_client", 700024,
 				"Client assertion is not within its valid time range. Current time: %s, assertion valid until: %s.",
@@ -131,15 +135,15 @@ func (s *Server) checkAssertion(assertion, base string) *aadError {
 	}
 	_, hasX5t := tok.Header["x5t"]
 	_, hasX5tS256 := tok.Header["x5t#S256"]
-	certStyle := hasX5t || hasX5tS256 || (strings.EqualFold(iss, s.cfg.ClientID) && strings.EqualFold(sub, s.cfg.ClientID))
-	if len(s.cfg.ClientCertificates) == 0 || !certStyle {
+	certStyle := hasX5t || hasX5tS256 || (strings.EqualFold(iss, tn.ClientID) && strings.EqualFold(sub, tn.ClientID))
+	if len(tn.ClientCertificates) == 0 || !certStyle {
 		return newAADError(http.StatusUnauthorized, "invalid_client", 70021,
 			"No matching federated identity record found for presented assertion. Assertion Issuer: '%s'. Assertion Subject: '%s'.", iss, sub)
 	}
-	cert := s.certForAssertion(tok.Header)
+	cert := tn.certForAssertion(tok.Header)
 	if cert == nil {
 		return newAADError(http.StatusUnauthorized, "invalid_client", 700027,
-			"Client assertion contains an invalid signature. [Reason - The key was not found.] The certificate named by x5t/x5t#S256 is not registered for app '%s'.", s.cfg.ClientID)
+			"Client assertion contains an invalid signature. [Reason - The key was not found.] The certificate named by x5t/x5t#S256 is not registered for app '%s'.", tn.ClientID)
 	}
 	var claims jwt.RegisteredClaims
 	_, err = jwt.ParseWithClaims(assertion, &claims, func(*jwt.Token) (any, error) { return cert.PublicKey, nil },
@@ -150,14 +154,14 @@ func (s *Server) checkAssertion(assertion, base string) *aadError {
 		return newAADError(http.StatusBadRequest, "invalid_client", 700024, "Client assertion is not within its valid time range.")
 	case err != nil:
 		return newAADError(http.StatusUnauthorized, "invalid_client", 700027, "Client assertion failed signature validation.")
-	case !strings.EqualFold(claims.Issuer, s.cfg.ClientID) || !strings.EqualFold(claims.Subject, s.cfg.ClientID):
+	case !strings.EqualFold(claims.Issuer, tn.ClientID) || !strings.EqualFold(claims.Subject, tn.ClientID):
 		return newAADError(http.StatusUnauthorized, "invalid_client", 700021,
 			"Client assertion application identifier doesn't match 'client_id' parameter.")
 	}
 	endpoint := strings.ToLower(base + "/oauth2/v2.0/token")
 	if !slices.ContainsFunc(claims.Audience, func(a string) bool {
 		a = strings.ToLower(a)
-		return a == endpoint || strings.HasSuffix(a, strings.ToLower("/"+s.cfg.TenantID+"/oauth2/v2.0/token"))
+		return a == endpoint || strings.HasSuffix(a, strings.ToLower("/"+tn.TenantID+"/oauth2/v2.0/token"))
 	}) {
 		return newAADError(http.StatusUnauthorized, "invalid_client", 700023,
 			"Client assertion audience claim does not match Realm issuer; expected %s.", endpoint)
@@ -165,11 +169,12 @@ func (s *Server) checkAssertion(assertion, base string) *aadError {
 	return nil
 }
 
-// certForAssertion picks the registered certificate named by the
-// assertion's x5t#S256 or x5t header, or the only one when neither is set.
-func (s *Server) certForAssertion(header map[string]any) *x509.Certificate {
+// certForAssertion picks the certificate registered for t's app named by
+// the assertion's x5t#S256 or x5t header, or the only one when neither is
+// set.
+func (t *tenant) certForAssertion(header map[string]any) *x509.Certificate {
 	match := func(thumb string, sum func(*x509.Certificate) []byte) *x509.Certificate {
-		for _, c := range s.cfg.ClientCertificates {
+		for _, c := range t.ClientCertificates {
 			want := sum(c)
 			for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 				if got, err := enc.DecodeString(thumb); err == nil && string(got) == string(want) {
@@ -185,8 +190,8 @@ func (s *Server) certForAssertion(header map[string]any) *x509.Certificate {
 	if t, ok := header["x5t"].(string); ok {
 		return match(t, func(c *x509.Certificate) []byte { h := sha1.Sum(c.Raw); return h[:] }) //nolint:gosec
 	}
-	if len(s.cfg.ClientCertificates) == 1 {
-		return s.cfg.ClientCertificates[0]
+	if len(t.ClientCertificates) == 1 {
+		return t.ClientCertificates[0]
 	}
 	return nil
 }

@@ -58,7 +58,7 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 	var attendees []participantJSON
 	if req.Participants != nil {
 		var e *graphResponse
-		if attendees, e = s.normalizeAttendees(req.Participants.Attendees); e != nil {
+		if attendees, e = normalizeAttendees(gr.tenant.TenantID, req.Participants.Attendees); e != nil {
 			return *e
 		}
 	}
@@ -73,7 +73,7 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 		}
 	}
 	now := s.now().UTC()
-	m, ok := s.store.update(gr.organizerID, gr.meetingID, func(m *meeting) bool {
+	m, ok := s.store.update(gr.tenant.TenantID, gr.organizerID, gr.meetingID, func(m *meeting) bool {
 		if req.Subject != nil {
 			m.subject = *req.Subject
 		}
@@ -127,7 +127,9 @@ func (s *Server) listMeetings(gr *graphRequest) graphResponse {
 			"Listing online meetings needs $filter=JoinWebUrl eq '...' or $filter=joinMeetingIdSettings/joinMeetingId eq '...'.")
 	}
 	field, value := strings.ToLower(sub[1]), strings.ReplaceAll(sub[2], "''", "'")
-	found := s.store.list(func(m *meeting) bool { return !m.deleted && strings.EqualFold(m.organizerID, gr.organizerID) })
+	found := s.store.list(func(m *meeting) bool {
+		return !m.deleted && strings.EqualFold(m.tenantID, gr.tenant.TenantID) && strings.EqualFold(m.organizerID, gr.organizerID)
+	})
 	values := []*meetingJSON{}
 	for i := range found {
 		v := s.view(gr, &found[i])
