@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -147,6 +148,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	return c, nil
 }
+
+// Scope is the token scope the Client asks Azure AD for.
+func (c *Client) Scope() string { return c.scope }
 
 // APIVersion returns the Graph version the Client calls, "v1.0" or "beta".
 func (c *Client) APIVersion() string { return c.version }
@@ -362,11 +366,29 @@ func noMeetingID(op string, status int) error {
 	return &Error{Operation: op, Class: ClassTransient, StatusCode: status, Message: "Graph's answer carries no meeting id"}
 }
 
-// requireIDs refuses empty path segments, which would address another resource.
-func requireIDs(op string, ids ...string) error {
-	for _, id := range ids {
-		if id == "" {
-			return &Error{Operation: op, Class: ClassInvalid, Message: "organizer id and meeting id must not be empty"}
+var (
+	// organizerIDPattern is an Azure AD object id: a GUID. Graph answers 404
+	// for anything else, and nothing else may go into the path.
+	organizerIDPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	// meetingIDPattern is the alphabet of Graph's meeting ids (base64 of the
+	// organizer and thread); no dot, so no id can climb out of its segment.
+	meetingIDPattern = regexp.MustCompile(`^[A-Za-z0-9+/=_-]{1,512}$`)
+)
+
+// ValidMeetingID reports whether id looks like a Graph meeting id, and so
+// may go into a request path.
+func ValidMeetingID(id string) bool { return meetingIDPattern.MatchString(id) }
+
+// requireIDs refuses ids that are not what they claim to be before they go
+// into a URL path: escaping alone would still let a crafted id address
+// another resource of the same user.
+func requireIDs(op, organizerID string, meetingID ...string) error {
+	if !organizerIDPattern.MatchString(organizerID) {
+		return &Error{Operation: op, Class: ClassInvalid, Message: "the organizer id must be an Azure AD object id (a GUID)"}
+	}
+	for _, id := range meetingID {
+		if !ValidMeetingID(id) {
+			return &Error{Operation: op, Class: ClassInvalid, Message: "the meeting id is not a Graph meeting id"}
 		}
 	}
 	return nil

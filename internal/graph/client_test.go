@@ -24,7 +24,7 @@ func TestCreateOrGetReportsCreatedOn201AndExistingOn200(t *testing.T) {
 				_, _ = w.Write([]byte(meetingJSON))
 			})
 			c, _ := newTestClient(t, ts, Config{})
-			m, created, err := c.CreateOrGet(context.Background(), "user", &MeetingRequest{ExternalID: "ext-1"})
+			m, created, err := c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "ext-1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -48,7 +48,8 @@ func TestEachOperationUsesGraphsMethodAndPath(t *testing.T) {
 	})
 	c, _ := newTestClient(t, ts, Config{APIVersion: "beta"})
 	ctx := context.Background()
-	org, id := "3f1b/a c", "MSo1N2Y5+ZGFj=="
+	// Ids are validated, then escaped: a "/" in a meeting id stays in its segment.
+	org, id := testOrganizer, "MSo1N2Y5+ZGFj/x=="
 	subject := "New"
 	if _, _, err := c.CreateOrGet(ctx, org, &MeetingRequest{ExternalID: "e"}); err != nil {
 		t.Fatal(err)
@@ -63,10 +64,10 @@ func TestEachOperationUsesGraphsMethodAndPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []struct{ method, rawPath string }{
-		{"POST", "/beta/users/3f1b%2Fa%20c/onlineMeetings/createOrGet"},
-		{"GET", "/beta/users/3f1b%2Fa%20c/onlineMeetings/MSo1N2Y5+ZGFj=="},
-		{"PATCH", "/beta/users/3f1b%2Fa%20c/onlineMeetings/MSo1N2Y5+ZGFj=="},
-		{"DELETE", "/beta/users/3f1b%2Fa%20c/onlineMeetings/MSo1N2Y5+ZGFj=="},
+		{"POST", "/beta/users/" + testOrganizer + "/onlineMeetings/createOrGet"},
+		{"GET", "/beta/users/" + testOrganizer + "/onlineMeetings/MSo1N2Y5+ZGFj%2Fx=="},
+		{"PATCH", "/beta/users/" + testOrganizer + "/onlineMeetings/MSo1N2Y5+ZGFj%2Fx=="},
+		{"DELETE", "/beta/users/" + testOrganizer + "/onlineMeetings/MSo1N2Y5+ZGFj%2Fx=="},
 	}
 	got := ts.recorded()
 	if len(got) != len(want) {
@@ -87,7 +88,7 @@ func TestEveryRequestCarriesTokenPreferAndAFreshClientRequestID(t *testing.T) {
 	cred := &staticCredential{scopes: make(chan []string, 10)}
 	c, _ := newTestClient(t, ts, Config{Credential: cred, UserAgent: "test-agent/1"})
 	for range 5 {
-		if _, err := c.Get(context.Background(), "u", "m"); err != nil {
+		if _, err := c.Get(context.Background(), testOrganizer, "m1"); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -126,10 +127,10 @@ func TestRequestBodiesAreJSONInUTCWithOnlyTheSetFields(t *testing.T) {
 	plus2 := time.FixedZone("+02:00", 2*3600)
 	start := time.Date(2026, 12, 1, 11, 0, 0, 0, plus2)
 	end := start.Add(30 * time.Minute)
-	if _, _, err := c.CreateOrGet(context.Background(), "u", &MeetingRequest{ExternalID: "e", Subject: "S", StartDateTime: &start, EndDateTime: &end}); err != nil {
+	if _, _, err := c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "e", Subject: "S", StartDateTime: &start, EndDateTime: &end}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Update(context.Background(), "u", "m", &MeetingPatch{Participants: &MeetingParticipants{Attendees: []MeetingParticipantInfo{}}}); err != nil {
+	if _, err := c.Update(context.Background(), testOrganizer, "m1", &MeetingPatch{Participants: &MeetingParticipants{Attendees: []MeetingParticipantInfo{}}}); err != nil {
 		t.Fatal(err)
 	}
 	got := ts.recorded()
@@ -156,7 +157,7 @@ func TestUpdateAnsweredWithoutABodyStillReturnsTheMeeting(t *testing.T) {
 		_, _ = w.Write([]byte(meetingJSON))
 	})
 	c, _ := newTestClient(t, ts, Config{})
-	m, err := c.Update(context.Background(), "u", "m", &MeetingPatch{})
+	m, err := c.Update(context.Background(), testOrganizer, "m1", &MeetingPatch{})
 	if err != nil || m == nil || m.ExternalID != "ext-1" {
 		t.Fatalf("Update = %+v, %v; want the meeting read back", m, err)
 	}
@@ -171,10 +172,10 @@ func TestSuccessWithoutAMeetingIsAnError(t *testing.T) {
 		_, _ = w.Write([]byte(`{"@odata.context":"x"}`))
 	})
 	c, _ := newTestClient(t, ts, Config{})
-	if _, _, err := c.CreateOrGet(context.Background(), "u", &MeetingRequest{ExternalID: "e"}); ClassOf(err) != ClassTransient {
+	if _, _, err := c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "e"}); ClassOf(err) != ClassTransient {
 		t.Errorf("CreateOrGet = %v, want Transient", err)
 	}
-	if _, err := c.Get(context.Background(), "u", "m"); ClassOf(err) != ClassTransient {
+	if _, err := c.Get(context.Background(), testOrganizer, "m1"); ClassOf(err) != ClassTransient {
 		t.Errorf("Get = %v, want Transient", err)
 	}
 }
@@ -184,7 +185,7 @@ func TestDeleteOfAMissingMeetingIsNotFound(t *testing.T) {
 		graphError(w, http.StatusNotFound, "NotFound", "The meeting was not found", nil)
 	})
 	c, _ := newTestClient(t, ts, Config{})
-	if err := c.Delete(context.Background(), "u", "m"); ClassOf(err) != ClassNotFound {
+	if err := c.Delete(context.Background(), testOrganizer, "m1"); ClassOf(err) != ClassNotFound {
 		t.Errorf("Delete = %v, want ClassNotFound", err)
 	}
 }
@@ -196,12 +197,12 @@ func TestNoErrorEverContainsTheAccessToken(t *testing.T) {
 	})
 	c, _ := newTestClient(t, ts, Config{})
 	var errs []error
-	_, err := c.Get(context.Background(), "u", "m")
+	_, err := c.Get(context.Background(), testOrganizer, "m1")
 	errs = append(errs, err)
-	_, _, err = c.CreateOrGet(context.Background(), "u", &MeetingRequest{ExternalID: "e"})
+	_, _, err = c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "e"})
 	errs = append(errs, err)
 	ts.Close() // now every call is a transport error
-	errs = append(errs, c.Delete(context.Background(), "u", "m"))
+	errs = append(errs, c.Delete(context.Background(), testOrganizer, "m1"))
 	for _, err := range errs {
 		if err == nil {
 			t.Fatal("expected an error")
@@ -227,8 +228,8 @@ func TestObserverSeesEachAttemptWithItsStatus(t *testing.T) {
 	})
 	obs := &recordingObserver{}
 	c, _ := newTestClient(t, ts, Config{Observer: obs})
-	_, _, _ = c.CreateOrGet(context.Background(), "u", &MeetingRequest{ExternalID: "e"})
-	_, _ = c.Get(context.Background(), "u", "m")
+	_, _, _ = c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "e"})
+	_, _ = c.Get(context.Background(), testOrganizer, "m1")
 	want := []observed{{"createOrGet", 201}, {"get", 404}}
 	if len(obs.calls) != len(want) {
 		t.Fatalf("observer saw %+v, want %+v", obs.calls, want)
@@ -240,16 +241,22 @@ func TestObserverSeesEachAttemptWithItsStatus(t *testing.T) {
 	}
 }
 
-func TestEmptyIdentifiersAreRejectedWithoutARequest(t *testing.T) {
+func TestMalformedIdentifiersAreRejectedWithoutARequest(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) {})
 	c, _ := newTestClient(t, ts, Config{})
 	ctx := context.Background()
 	errs := []error{
 		func() error { _, _, err := c.CreateOrGet(ctx, "", &MeetingRequest{ExternalID: "e"}); return err }(),
-		func() error { _, _, err := c.CreateOrGet(ctx, "u", nil); return err }(),
-		func() error { _, err := c.Get(ctx, "u", ""); return err }(),
-		func() error { _, err := c.Update(ctx, "", "m", &MeetingPatch{}); return err }(),
-		c.Delete(ctx, "u", ""),
+		func() error { _, _, err := c.CreateOrGet(ctx, testOrganizer, nil); return err }(),
+		func() error { _, err := c.Get(ctx, testOrganizer, ""); return err }(),
+		func() error { _, err := c.Update(ctx, "", "m1", &MeetingPatch{}); return err }(),
+		c.Delete(ctx, testOrganizer, ""),
+		// A UPN, or a path that climbs out of its segment, never reaches Graph.
+		func() error { _, err := c.Get(ctx, "alex@contoso.com", "m1"); return err }(),
+		func() error { _, err := c.Get(ctx, testOrganizer, "../../users/x/onlineMeetings/y"); return err }(),
+		func() error { _, err := c.Update(ctx, testOrganizer, "m1?$filter=x", &MeetingPatch{}); return err }(),
+		c.Delete(ctx, testOrganizer, "m1%2F.."),
+		c.Delete(ctx, testOrganizer+"/onlineMeetings", "m1"),
 	}
 	for i, err := range errs {
 		if ClassOf(err) != ClassInvalid {

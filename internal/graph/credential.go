@@ -40,6 +40,14 @@ type CredentialConfig struct {
 	CertificatePath string
 	// CertificatePassword decrypts a PKCS#12 CertificatePath.
 	CertificatePassword string
+	// CertificatePEM holds the certificate and its private key in PEM (or
+	// PKCS#12) form, as read from a Kubernetes Secret; selects
+	// client-certificate authentication like CertificatePath.
+	CertificatePEM []byte
+	// Assertion returns a client assertion (a Kubernetes service-account
+	// token) for workload identity federation; it is called whenever a new
+	// Azure AD token is needed.
+	Assertion func(context.Context) (string, error)
 	// FederatedTokenFile is a Kubernetes service-account token file used as a
 	// client assertion (workload identity federation); it is re-read whenever a
 	// new Azure AD token is needed, because the kubelet rotates it.
@@ -96,6 +104,16 @@ func NewCredential(cfg CredentialConfig) (azcore.TokenCredential, error) {
 	case cfg.ClientSecret != "":
 		return azidentity.NewClientSecretCredential(cfg.TenantID, cfg.ClientID, cfg.ClientSecret,
 			&azidentity.ClientSecretCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
+	case len(cfg.CertificatePEM) > 0:
+		certs, key, err := azidentity.ParseCertificates(cfg.CertificatePEM, []byte(cfg.CertificatePassword))
+		if err != nil {
+			return nil, errors.New("graph: credential: the certificate and private key could not be parsed (PEM with both, or PKCS#12 without a password, is expected)")
+		}
+		return azidentity.NewClientCertificateCredential(cfg.TenantID, cfg.ClientID, certs, key,
+			&azidentity.ClientCertificateCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
+	case cfg.Assertion != nil:
+		return azidentity.NewClientAssertionCredential(cfg.TenantID, cfg.ClientID, cfg.Assertion,
+			&azidentity.ClientAssertionCredentialOptions{ClientOptions: opts, DisableInstanceDiscovery: disableDiscovery})
 	case cfg.CertificatePath != "":
 		data, err := os.ReadFile(cfg.CertificatePath)
 		if err != nil {

@@ -3,6 +3,7 @@ package graph
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -78,7 +79,7 @@ func TestCredentialConfigFromEnvReadsAzidentitysVariables(t *testing.T) {
 	got := CredentialConfigFromEnv()
 	want := CredentialConfig{TenantID: "t", ClientID: "c", ClientSecret: "s", CertificatePath: "/p",
 		CertificatePassword: "pw", FederatedTokenFile: "/f", AuthorityHost: "https://a/"}
-	if got != want {
+	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }

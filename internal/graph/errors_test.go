@@ -46,7 +46,7 @@ func TestErrorsAreClassifiedByHTTPStatusNotByGraphCode(t *testing.T) {
 				graphError(w, tt.status, tt.code, "message for "+tt.name, h)
 			})
 			c, _ := newTestClient(t, ts, Config{})
-			_, err := c.Get(context.Background(), "user", "meeting")
+			_, err := c.Get(context.Background(), testOrganizer, "meeting1")
 			if got := ClassOf(err); got != tt.want {
 				t.Fatalf("ClassOf(%v) = %s, want %s", err, got, tt.want)
 			}
@@ -126,7 +126,7 @@ func TestGraphErrorBodyIsParsedWhateverItsShape(t *testing.T) {
 				_, _ = w.Write([]byte(tt.body))
 			})
 			c, _ := newTestClient(t, ts, Config{})
-			_, _, err := c.CreateOrGet(context.Background(), "user", &MeetingRequest{ExternalID: "e"})
+			_, _, err := c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: "e"})
 			var ge *Error
 			if !errors.As(err, &ge) {
 				t.Fatalf("error %v is not an *Error", err)

@@ -36,7 +36,7 @@ func TestThrottledAnswerHoldsEveryCallUntilRetryAfterPasses(t *testing.T) {
 			c, clock := newTestClient(t, ts, Config{})
 			ctx := context.Background()
 
-			if _, err := c.Get(ctx, "u", "m"); ClassOf(err) != ClassThrottled {
+			if _, err := c.Get(ctx, testOrganizer, "m1"); ClassOf(err) != ClassThrottled {
 				t.Fatalf("first call: %v, want Throttled", err)
 			}
 			// Every operation, from many goroutines, is refused without a request.
@@ -44,10 +44,10 @@ func TestThrottledAnswerHoldsEveryCallUntilRetryAfterPasses(t *testing.T) {
 			var wg sync.WaitGroup
 			errs := make(chan error, 40)
 			for range 10 {
-				wg.Go(func() { _, err := c.Get(ctx, "u", "m"); errs <- err })
-				wg.Go(func() { _, _, err := c.CreateOrGet(ctx, "u", &MeetingRequest{ExternalID: "e"}); errs <- err })
-				wg.Go(func() { _, err := c.Update(ctx, "u", "m", &MeetingPatch{}); errs <- err })
-				wg.Go(func() { errs <- c.Delete(ctx, "u", "m") })
+				wg.Go(func() { _, err := c.Get(ctx, testOrganizer, "m1"); errs <- err })
+				wg.Go(func() { _, _, err := c.CreateOrGet(ctx, testOrganizer, &MeetingRequest{ExternalID: "e"}); errs <- err })
+				wg.Go(func() { _, err := c.Update(ctx, testOrganizer, "m1", &MeetingPatch{}); errs <- err })
+				wg.Go(func() { errs <- c.Delete(ctx, testOrganizer, "m1") })
 			}
 			wg.Wait()
 			close(errs)
@@ -62,7 +62,7 @@ func TestThrottledAnswerHoldsEveryCallUntilRetryAfterPasses(t *testing.T) {
 			}
 
 			clock.Step(time.Second)
-			if _, err := c.Get(ctx, "u", "m"); err != nil {
+			if _, err := c.Get(ctx, testOrganizer, "m1"); err != nil {
 				t.Fatalf("call after Retry-After: %v", err)
 			}
 			if hits := ts.hits.Load(); hits != 2 {
@@ -77,8 +77,8 @@ func TestAnswersWithoutRetryAfterDoNotCloseTheGate(t *testing.T) {
 		t.Run(http.StatusText(status), func(t *testing.T) {
 			ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { graphError(w, status, "x", "y", nil) })
 			c, _ := newTestClient(t, ts, Config{})
-			_, _ = c.Get(context.Background(), "u", "m")
-			_, _ = c.Get(context.Background(), "u", "m")
+			_, _ = c.Get(context.Background(), testOrganizer, "m1")
+			_, _ = c.Get(context.Background(), testOrganizer, "m1")
 			if hits := ts.hits.Load(); hits != 2 {
 				t.Errorf("%d requests reached Graph, want 2: with no Retry-After the caller's backoff decides", hits)
 			}

@@ -16,6 +16,9 @@ import (
 )
 
 // testToken is distinctive so that tests can prove it never leaks into errors.
+// testOrganizer is an organizer id of the shape the client accepts.
+const testOrganizer = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"
+
 const testToken = "eyJ0eXAi.SECRET-ACCESS-TOKEN.c2lnbmF0dXJl"
 
 // staticCredential hands out testToken and counts how often it was asked.

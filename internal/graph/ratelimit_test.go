@@ -18,7 +18,7 @@ func TestRateLimiterAdmitsTheBurstThenQPSOnTheClientsClock(t *testing.T) {
 	try := func(n int) (admitted int) {
 		for range n {
 			ctx, cancel := context.WithTimeout(context.Background(), 4*time.Second)
-			_, err := c.Get(ctx, "u", "m")
+			_, err := c.Get(ctx, testOrganizer, "m1")
 			cancel()
 			switch {
 			case err == nil:
@@ -58,12 +58,12 @@ func TestRateLimiterAdmitsTheBurstThenQPSOnTheClientsClock(t *testing.T) {
 func TestRateLimitedCallEndsWithTheCallersContext(t *testing.T) {
 	ts := newTestServer(t, func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte(meetingJSON)) })
 	c, _ := newTestClient(t, ts, Config{QPS: 0.001, Burst: 1})
-	if _, err := c.Get(context.Background(), "u", "m"); err != nil {
+	if _, err := c.Get(context.Background(), testOrganizer, "m1"); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error)
-	go func() { _, err := c.Get(ctx, "u", "m"); done <- err }()
+	go func() { _, err := c.Get(ctx, testOrganizer, "m1"); done <- err }()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("got %v, want context.Canceled", err)

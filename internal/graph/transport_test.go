@@ -37,7 +37,7 @@ func TestTransportFailuresAreTransient(t *testing.T) {
 			ts := newTestServer(t, tt.handler)
 			obs := &recordingObserver{}
 			c, _ := newTestClient(t, ts, Config{Observer: obs})
-			_, err := c.Update(context.Background(), "u", "m", &MeetingPatch{})
+			_, err := c.Update(context.Background(), testOrganizer, "m1", &MeetingPatch{})
 			if ClassOf(err) != ClassTransient {
 				t.Fatalf("got %v (%s), want Transient", err, ClassOf(err))
 			}
@@ -67,7 +67,7 @@ func TestPerCallTimeoutIsTransientButCallerCancellationIsTheCallers(t *testing.T
 	obs := &recordingObserver{}
 	c, _ := newTestClient(t, ts, Config{Timeout: 50 * time.Millisecond, Observer: obs})
 
-	_, err := c.Get(context.Background(), "u", "m")
+	_, err := c.Get(context.Background(), testOrganizer, "m1")
 	if ClassOf(err) != ClassTransient || !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("per-call timeout gave %v (%s), want Transient wrapping DeadlineExceeded", err, ClassOf(err))
 	}
@@ -75,7 +75,7 @@ func TestPerCallTimeoutIsTransientButCallerCancellationIsTheCallers(t *testing.T
 	c.timeout = time.Hour
 	ctx, cancel := context.WithCancel(context.Background())
 	go func() { <-arrived; <-arrived; cancel() }()
-	_, err = c.Get(ctx, "u", "m")
+	_, err = c.Get(ctx, testOrganizer, "m1")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("caller cancellation gave %v, want context.Canceled", err)
 	}
@@ -87,7 +87,7 @@ func TestPerCallTimeoutIsTransientButCallerCancellationIsTheCallers(t *testing.T
 		t.Errorf("observer saw %+v, want two attempts with status 0", obs.calls)
 	}
 
-	if _, err := c.Get(ctx, "u", "m"); !errors.Is(err, context.Canceled) || ts.hits.Load() != 2 {
+	if _, err := c.Get(ctx, testOrganizer, "m1"); !errors.Is(err, context.Canceled) || ts.hits.Load() != 2 {
 		t.Errorf("call on a cancelled context: %v after %d hits; want Canceled without a request", err, ts.hits.Load())
 	}
 }

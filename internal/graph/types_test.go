@@ -62,7 +62,7 @@ func TestDocumentationResponseExamplesDecodeWithoutLoss(t *testing.T) {
 				_, _ = w.Write(body)
 			})
 			c, _ := newTestClient(t, srv, Config{APIVersion: "beta"})
-			got, created, err := c.CreateOrGet(context.Background(), "organizer", &MeetingRequest{ExternalID: want.ExternalID})
+			got, created, err := c.CreateOrGet(context.Background(), testOrganizer, &MeetingRequest{ExternalID: want.ExternalID})
 			if err != nil || !created {
 				t.Fatalf("created=%v err=%v", created, err)
 			}
