@@ -1,11 +1,14 @@
 // Command manager runs the onlinemeeting-operator: it reconciles
 // OnlineMeeting resources into Microsoft Teams meetings through Microsoft
-// Graph. Credentials come from the environment in azidentity's conventions
+// Graph, each through the GraphConnection or ClusterGraphConnection it
+// names. A ClusterGraphConnection with credential operatorEnvironment uses
+// the operator's AZURE_* environment in azidentity's conventions
 // (AZURE_TENANT_ID, AZURE_CLIENT_ID and one of AZURE_CLIENT_SECRET,
 // AZURE_CLIENT_CERTIFICATE_PATH or AZURE_FEDERATED_TOKEN_FILE).
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 
@@ -19,6 +22,7 @@ import (
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/metrics"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/operator"
 )
@@ -36,11 +40,6 @@ func main() {
 		log.Error(err, "Invalid flags")
 		os.Exit(2)
 	}
-	graphClient, err := opts.NewGraphClient(metrics.NewGraphObserver(ctrlmetrics.Registry))
-	if err != nil {
-		log.Error(err, "Unable to configure the Microsoft Graph client")
-		os.Exit(1)
-	}
 
 	scheme := runtime.NewScheme()
 	if err := clientgoscheme.AddToScheme(scheme); err != nil {
@@ -53,6 +52,8 @@ func main() {
 	}
 	mgr, err := ctrl.NewManager(ctrl.GetConfigOrDie(), ctrl.Options{
 		Scheme:                        scheme,
+		Cache:                         operator.CacheOptions(),
+		Client:                        operator.ClientOptions(),
 		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsBindAddress},
 		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
 		LeaderElection:                opts.LeaderElect,
@@ -65,14 +66,21 @@ func main() {
 	}
 	ctrlmetrics.Registry.MustRegister(metrics.NewMeetingsCollector(mgr.GetClient()))
 
-	if err := (&controllers.OnlineMeetingReconciler{
-		Client:                  mgr.GetClient(),
-		Graph:                   graphClient,
-		Recorder:                mgr.GetEventRecorder("onlinemeeting-operator"),
-		ResyncPeriod:            opts.ResyncPeriod,
-		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
-	}).SetupWithManager(mgr); err != nil {
-		log.Error(err, "Unable to set up the OnlineMeeting controller")
+	resolver := &connection.Resolver{
+		Reader:                   mgr.GetClient(),
+		SecretMetadata:           mgr.GetCache(),
+		Secrets:                  mgr.GetAPIReader(),
+		Tokens:                   mgr.GetClient(),
+		ClusterResourceNamespace: opts.ClusterResourceNamespace,
+		DefaultConnection:        opts.DefaultConnection,
+		DefaultQPS:               opts.GraphQPS,
+		DefaultBurst:             opts.GraphBurst,
+		Observer:                 metrics.NewGraphObserver(ctrlmetrics.Registry),
+		UserAgent:                "onlinemeeting-operator/" + operator.Version,
+	}
+	ctx := ctrl.SetupSignalHandler()
+	if err := setupReconcilers(ctx, mgr, resolver, &opts); err != nil {
+		log.Error(err, "Unable to set up the controllers")
 		os.Exit(1)
 	}
 	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
@@ -84,9 +92,30 @@ func main() {
 		os.Exit(1)
 	}
 
-	log.Info("Starting the manager", "version", operator.Version, "graphApiVersion", opts.GraphAPIVersion, "cloud", opts.Cloud)
-	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+	log.Info("Starting the manager", "version", operator.Version, "defaultConnection", opts.DefaultConnection,
+		"clusterResourceNamespace", opts.ClusterResourceNamespace)
+	if err := mgr.Start(ctx); err != nil {
 		log.Error(err, "The manager stopped with an error")
 		os.Exit(1)
 	}
+}
+
+// setupReconcilers registers the OnlineMeeting reconciler and one
+// connection reconciler per connection kind.
+func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connection.Resolver, opts *operator.Options) error {
+	recorder := mgr.GetEventRecorder("onlinemeeting-operator")
+	for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
+		if err := (&controllers.GraphConnectionReconciler{
+			Client: mgr.GetClient(), Connections: resolver, Recorder: recorder, Kind: kind,
+		}).SetupWithManager(mgr); err != nil {
+			return err
+		}
+	}
+	return (&controllers.OnlineMeetingReconciler{
+		Client:                  mgr.GetClient(),
+		Connections:             resolver,
+		Recorder:                recorder,
+		ResyncPeriod:            opts.ResyncPeriod,
+		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+	}).SetupWithManager(ctx, mgr)
 }

@@ -13,6 +13,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
@@ -27,9 +28,6 @@ func (r *OnlineMeetingReconciler) stalledRetry() time.Duration {
 	}
 	return defaultStalledRetry
 }
-
-// maxEventNote is the longest Event note the apiserver accepts, with room.
-const maxEventNote = 1000
 
 // stalledError is a failure that retrying the same spec cannot fix soon.
 type stalledError struct {
@@ -52,7 +50,7 @@ func isReady(m *teamsv1alpha1.OnlineMeeting) bool {
 
 func setCondition(m *teamsv1alpha1.OnlineMeeting, typ string, status metav1.ConditionStatus, reason teamsv1alpha1.ConditionReason, message string) {
 	meta.SetStatusCondition(&m.Status.Conditions, metav1.Condition{
-		Type: typ, Status: status, Reason: string(reason), Message: message, ObservedGeneration: m.Generation,
+		Type: typ, Status: status, Reason: string(reason), Message: boundMessage(message), ObservedGeneration: m.Generation,
 	})
 }
 
@@ -90,6 +88,16 @@ func markStalled(m *teamsv1alpha1.OnlineMeeting, reason teamsv1alpha1.ConditionR
 // failures back off exponentially (by returning the error), and failures a
 // person must fix retry slowly without flooding Graph or the Event log.
 func (r *OnlineMeetingReconciler) handleError(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, action string, err error) (ctrl.Result, error) {
+	var refusal *connection.Refusal
+	if errors.As(err, &refusal) {
+		if refusal.Reason == teamsv1alpha1.ReasonConnectionNotReady {
+			// The connection's own status says what is wrong with it, and
+			// its change brings the meeting back through the watch.
+			markReconciling(m, refusal.Reason, refusal.Message)
+			return ctrl.Result{RequeueAfter: r.stalledRetry()}, nil
+		}
+		err = stalled(refusal.Reason, r.stalledRetry(), "%s", refusal.Message)
+	}
 	var st *stalledError
 	if errors.As(err, &st) {
 		if markStalled(m, st.reason, st.message) {
@@ -117,7 +125,7 @@ func (r *OnlineMeetingReconciler) handleError(ctx context.Context, m *teamsv1alp
 			m.Spec.Organizer.UserID, err))
 	case graph.ClassUnauthorized:
 		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonUnauthorized, r.stalledRetry(),
-			"Azure AD or Graph refused the operator's credentials: %v. Check the operator's AZURE_* settings.", err))
+			"Azure AD or Graph refused the credentials of connection %s: %v. Check the connection's status and credential.", r.Connections.RefOf(m), err))
 	case graph.ClassInvalid:
 		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, r.stalledRetry(),
 			"Graph refused the meeting as invalid: %v. Fix the spec; the operator retries when it changes.", err))
@@ -140,9 +148,5 @@ func (r *OnlineMeetingReconciler) event(m *teamsv1alpha1.OnlineMeeting, eventTyp
 	if r.Recorder == nil {
 		return
 	}
-	// events.k8s.io refuses notes of 1 kB or more, and would drop the Event.
-	if len(note) > maxEventNote {
-		note = note[:maxEventNote-3] + "..."
-	}
-	r.Recorder.Eventf(m, nil, eventType, string(reason), action, "%s", note)
+	r.Recorder.Eventf(m, nil, eventType, string(reason), action, "%s", eventNote(note))
 }

@@ -78,9 +78,7 @@ func TestStalledMeetingRetriesSlowlyWithOneEventPerProblem(t *testing.T) {
 	g.Expect(h.eventCount("retries", teamsv1alpha1.ReasonForbidden)).To(Equal(1))
 
 	// A spec change that hits the same wall is news: one more Event.
-	m := h.get(g, "retries")
-	m.Spec.Subject = "Still forbidden"
-	g.Expect(env.Client.Update(context.Background(), m)).To(Succeed())
+	h.patchSpec("retries", func(m *teamsv1alpha1.OnlineMeeting) { m.Spec.Subject = "Still forbidden" })
 	g.Eventually(func() int { return h.eventCount("retries", teamsv1alpha1.ReasonForbidden) }).
 		WithTimeout(30 * time.Second).Should(Equal(2))
 }
@@ -115,7 +113,7 @@ func TestChatInfoOnV1StallsWithoutCallingGraph(t *testing.T) {
 		m.Spec.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: "19:abc@thread.tacv2"}
 	}))
 	msg := h.waitStalled("chat-v1", teamsv1alpha1.ReasonChatInfoRequiresBeta)
-	g.Expect(msg).To(ContainSubstring("--graph-api-version=beta"))
+	g.Expect(msg).To(ContainSubstring("apiVersion: beta"))
 	g.Expect(h.calls("createOrGet")).To(Equal(0))
 
 	// Deleting it needs no Graph call either: nothing was ever sent.

@@ -14,9 +14,11 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
@@ -36,12 +38,25 @@ type MeetingsClient interface {
 	Delete(ctx context.Context, organizerID, meetingID string) error
 }
 
+// Connections is what the reconciler needs to reach Graph for a meeting:
+// the policy of its connection and, once admitted, the connection's
+// client. *connection.Resolver implements it.
+type Connections interface {
+	// RefOf is the connection a meeting uses.
+	RefOf(m *teamsv1alpha1.OnlineMeeting) connection.Ref
+	// Admit applies the connection's namespace and organizer policy; a
+	// refusal is a *connection.Refusal.
+	Admit(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (*connection.Connection, error)
+	// Client is the connection's Graph client once it is Ready.
+	Client(ctx context.Context, c *connection.Connection) (*graph.Client, error)
+}
+
 // OnlineMeetingReconciler makes each OnlineMeeting exist in Teams exactly
 // once, as its spec says, and keeps its status true.
 type OnlineMeetingReconciler struct {
 	client.Client
-	Graph    MeetingsClient
-	Recorder events.EventRecorder
+	Connections Connections
+	Recorder    events.EventRecorder
 
 	// ResyncPeriod is how often a Ready meeting is read back from Graph to
 	// catch changes made in Teams. No Graph call happens between resyncs
@@ -59,8 +74,15 @@ type OnlineMeetingReconciler struct {
 	// Jitter spreads resyncs so meetings created together do not resync
 	// together; nil means up to 10% of the period at random.
 	Jitter func(period time.Duration) time.Duration
+	// WrapGraph, when set, wraps each connection's client (tests use it to
+	// watch or fail calls).
+	WrapGraph func(MeetingsClient) MeetingsClient
+
+	fair fairQueue
 }
 
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=graphconnections;clustergraphconnections,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings/status,verbs=get;patch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings/finalizers,verbs=update
@@ -69,6 +91,7 @@ type OnlineMeetingReconciler struct {
 // Reconcile fetches the OnlineMeeting, branches into reconcileDelete or
 // reconcileNormal, and writes status once, as a patch, on the way out.
 func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, retErr error) {
+	r.fair.done(req.NamespacedName)
 	m := &teamsv1alpha1.OnlineMeeting{}
 	if err := r.Get(ctx, req.NamespacedName, m); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
@@ -86,9 +109,6 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 
 	if !m.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, m)
-	}
-	if err := r.ensureFinalizer(ctx, m); err != nil {
-		return ctrl.Result{}, err
 	}
 	return r.reconcileNormal(ctx, m)
 }
@@ -112,14 +132,16 @@ func (r *OnlineMeetingReconciler) patchStatus(ctx context.Context, before, m *te
 	return err
 }
 
-// ensureFinalizer adds the finalizer before anything is created in Teams,
-// so no meeting can outlive its resource unnoticed.
-func (r *OnlineMeetingReconciler) ensureFinalizer(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) error {
+// ensureFinalizer adds the finalizer right before the first createOrGet
+// is sent, so no meeting can outlive its resource unnoticed, and a
+// resource without it is known never to have reached Graph. It reports
+// whether it added it.
+func (r *OnlineMeetingReconciler) ensureFinalizer(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (bool, error) {
 	base := m.DeepCopy()
 	if !controllerutil.AddFinalizer(m, Finalizer) {
-		return nil
+		return false, nil
 	}
-	return r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	return true, r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
 }
 
 // removeFinalizer lets Kubernetes delete the resource.
@@ -149,14 +171,22 @@ func (r *OnlineMeetingReconciler) jitter(period time.Duration) time.Duration {
 }
 
 // SetupWithManager registers the reconciler. Status-only updates (our own
-// writes) do not trigger a reconcile; spec changes and deletions do.
-func (r *OnlineMeetingReconciler) SetupWithManager(mgr ctrl.Manager) error {
+// writes) do not trigger a reconcile; spec changes and deletions do, and
+// so do changes of a meeting's connection and of the other resources that
+// claim its meeting.
+func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if r.ResyncPeriod <= 0 {
 		r.ResyncPeriod = time.Hour
 	}
+	if err := r.setupIndexes(ctx, mgr); err != nil {
+		return err
+	}
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&teamsv1alpha1.OnlineMeeting{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
-		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 1)}).
 		Named("onlinemeeting").
+		Watches(&teamsv1alpha1.OnlineMeeting{}, &fairHandler{fair: &r.fair}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&teamsv1alpha1.OnlineMeeting{}, handler.EnqueueRequestsFromMapFunc(r.otherClaimants), builder.WithPredicates(claimChanged)).
+		Watches(&teamsv1alpha1.GraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
+		Watches(&teamsv1alpha1.ClusterGraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 1)}).
 		Complete(r)
 }

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
@@ -10,13 +11,15 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
 // reconcileDelete deletes the meeting in Teams (deletionPolicy Delete) or
-// leaves it (Orphan), then releases the finalizer. A resource whose
-// meeting id never reached status (a crash between createOrGet and the
-// status write) still finds its meeting through createOrGet.
+// leaves it (Orphan), then releases the finalizer. It never acts for
+// someone it must not: a resource without the finalizer never reached
+// Graph, and one whose connection refuses it, or whose meeting another
+// resource holds, is released without any Graph call.
 func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (ctrl.Result, error) {
 	if !controllerutil.ContainsFinalizer(m, Finalizer) {
 		return ctrl.Result{}, nil
@@ -27,19 +30,26 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 		return ctrl.Result{}, r.removeFinalizer(ctx, m)
 	}
 
-	organizer := m.Spec.Organizer.UserID
-	id := m.Status.MeetingID
-	if id == "" {
-		found, err := r.lookUp(ctx, m)
-		if err != nil {
-			return r.handleError(ctx, m, "Delete", err)
-		}
-		if found == nil {
-			return ctrl.Result{}, r.removeFinalizer(ctx, m)
-		}
-		id = found.ID
+	gc, err := r.connect(ctx, m)
+	var refusal *connection.Refusal
+	if errors.As(err, &refusal) && refusal.Reason != teamsv1alpha1.ReasonConnectionNotReady {
+		r.event(m, corev1.EventTypeWarning, refusal.Reason, "Delete",
+			fmt.Sprintf("Made no Graph call and left any meeting in Teams: %s", refusal.Message))
+		log.FromContext(ctx).Info("Released without a Graph call", "reason", refusal.Reason)
+		return ctrl.Result{}, r.removeFinalizer(ctx, m)
 	}
-	if err := r.Graph.Delete(ctx, organizer, id); err != nil && graph.ClassOf(err) != graph.ClassNotFound {
+	if err != nil {
+		return r.handleError(ctx, m, "Delete", err)
+	}
+
+	id, err := r.meetingToDelete(ctx, m, gc)
+	if err != nil {
+		return r.handleError(ctx, m, "Delete", err)
+	}
+	if id == "" {
+		return ctrl.Result{}, r.removeFinalizer(ctx, m)
+	}
+	if err := gc.Delete(ctx, m.Spec.Organizer.UserID, id); err != nil && graph.ClassOf(err) != graph.ClassNotFound {
 		if graph.ClassOf(err) == graph.ClassForbidden {
 			err = stalled(teamsv1alpha1.ReasonDeleteFailed, r.stalledRetry(),
 				"Graph refused to delete meeting %s: %v. Grant the app access, or set spec.deletionPolicy to Orphan to leave the meeting in Teams and let the resource go.", id, err)
@@ -51,29 +61,54 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 	return ctrl.Result{}, r.removeFinalizer(ctx, m)
 }
 
-// lookUp finds the meeting of a resource whose status has no id, through
-// createOrGet by externalId (Graph offers no other way back to it). When
-// Graph refuses the lookup outright (the organizer is forbidden or the
-// spec invalid), no meeting can have been made by this resource: it
-// answers nil and a Warning says so.
-func (r *OnlineMeetingReconciler) lookUp(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (*graph.OnlineMeeting, error) {
+// meetingToDelete is the id of the resource's meeting, "" when it has
+// none. An id from status is used only after Graph shows that its meeting
+// has this resource's organizer and externalId; without a usable id, the
+// meeting is looked up by externalId.
+func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (string, error) {
+	if id := m.Status.MeetingID; id != "" && graph.ValidMeetingID(id) {
+		meeting, err := gc.Get(ctx, m.Spec.Organizer.UserID, id)
+		switch {
+		case graph.ClassOf(err) == graph.ClassNotFound:
+			return "", nil
+		case err != nil:
+			return "", err
+		}
+		problem := foreignMeeting(meeting, &m.Spec)
+		if problem == "" {
+			return id, nil
+		}
+		r.mismatch(ctx, m, fmt.Sprintf("status.meetingId %s names a meeting that is not this resource's (%s)", id, problem))
+	}
+	found, err := r.lookUp(ctx, m, gc)
+	if err != nil || found == nil {
+		return "", err
+	}
+	return found.ID, nil
+}
+
+// lookUp finds the meeting of a resource whose status has no usable id,
+// through createOrGet by externalId (Graph offers no other way back to
+// it). It runs only when a createOrGet may have reached Graph (the
+// finalizer says so). When Graph refuses the lookup outright (the
+// organizer is forbidden or the spec invalid), no meeting can have been
+// made by this resource: it answers nil and a Warning says so.
+func (r *OnlineMeetingReconciler) lookUp(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (*graph.OnlineMeeting, error) {
 	want, err := desiredMeeting(&m.Spec)
-	if err != nil || (want.ChatInfo != nil && r.Graph.APIVersion() != "beta") {
+	if err != nil || (want.ChatInfo != nil && gc.APIVersion() != "beta") {
 		// This spec was never sent to Graph.
 		return nil, nil
 	}
-	meeting, _, err := r.Graph.CreateOrGet(ctx, m.Spec.Organizer.UserID, want)
+	meeting, _, err := r.askCreateOrGet(ctx, m, gc, want)
 	if err == nil {
 		return meeting, nil
 	}
-	switch graph.ClassOf(err) {
-	case graph.ClassForbidden, graph.ClassInvalid, graph.ClassNotFound:
+	if refusedOutright(err) {
 		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonDeleteFailed, "Delete",
 			fmt.Sprintf("Graph refused to look up the meeting (%v); releasing the resource, as no meeting can have been created for it.", err))
 		return nil, nil
-	default:
-		return nil, err
 	}
+	return nil, err
 }
 
 func orUnknown(id string) string {

@@ -2,6 +2,7 @@ package controllers
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -19,10 +20,14 @@ import (
 // every step safe to repeat after a crash, a lost response or a failed
 // status write: a repeat finds the same meeting instead of making another.
 func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (ctrl.Result, error) {
-	if m.Spec.ChatInfo != nil && r.Graph.APIVersion() != "beta" {
+	gc, err := r.connect(ctx, m)
+	if err != nil {
+		return r.handleError(ctx, m, "Connect", err)
+	}
+	if m.Spec.ChatInfo != nil && gc.APIVersion() != "beta" {
 		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonChatInfoRequiresBeta, 0,
-			"spec.chatInfo is accepted only by Graph's beta endpoint, and the operator uses %s: run it with --graph-api-version=beta, or remove spec.chatInfo.",
-			r.Graph.APIVersion()))
+			"spec.chatInfo is accepted only by Graph's beta endpoint, and connection %s uses %s: set apiVersion: beta on the connection, or remove spec.chatInfo.",
+			r.Connections.RefOf(m), gc.APIVersion()))
 	}
 	want, err := desiredMeeting(&m.Spec)
 	if err != nil {
@@ -34,7 +39,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		return ctrl.Result{RequeueAfter: wait}, nil
 	}
 
-	meeting, reason, err := r.observe(ctx, m, want)
+	meeting, reason, err := r.observe(ctx, m, gc, want)
 	if err != nil {
 		return r.handleError(ctx, m, "Sync", err)
 	}
@@ -43,7 +48,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	statusFromMeeting(&m.Status, meeting, r.now())
 
 	if patch, changed := meetingDiff(want, meeting); patch != nil {
-		updated, err := r.Graph.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
+		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
 		if err != nil {
 			return r.handleError(ctx, m, "Update", err)
 		}
@@ -74,46 +79,116 @@ func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (ti
 
 // observe finds the meeting: by createOrGet when status has no id yet
 // (Created or Adopted), else by id (Synced), recreating it if it was
-// deleted in Teams (Recreated).
-func (r *OnlineMeetingReconciler) observe(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
-	organizer := m.Spec.Organizer.UserID
-	if m.Status.MeetingID == "" {
-		meeting, created, err := r.Graph.CreateOrGet(ctx, organizer, want)
-		if err != nil {
-			return nil, "", err
-		}
-		if created {
-			r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonCreated, "CreateOrGet", fmt.Sprintf("Created meeting %s in Teams.", meeting.ID))
-			log.FromContext(ctx).Info("Created meeting", "meetingId", meeting.ID)
-			return meeting, teamsv1alpha1.ReasonCreated, nil
-		}
-		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonAdopted, "CreateOrGet",
-			fmt.Sprintf("Adopted meeting %s, which already existed in Teams for this organizer and externalId.", meeting.ID))
-		log.FromContext(ctx).Info("Adopted existing meeting", "meetingId", meeting.ID)
-		return meeting, teamsv1alpha1.ReasonAdopted, nil
+// deleted in Teams (Recreated). An id in status is used only once the
+// meeting it names is shown to be this resource's: status is writable by
+// users, and a forged id must never lead to a PATCH or DELETE.
+func (r *OnlineMeetingReconciler) observe(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
+	id := m.Status.MeetingID
+	if id == "" {
+		return r.createOrGet(ctx, m, gc, want)
 	}
-
-	meeting, err := r.Graph.Get(ctx, organizer, m.Status.MeetingID)
+	if !graph.ValidMeetingID(id) {
+		r.mismatch(ctx, m, fmt.Sprintf("status.meetingId %q is not a Graph meeting id", id))
+		return r.createOrGet(ctx, m, gc, want)
+	}
+	meeting, err := gc.Get(ctx, m.Spec.Organizer.UserID, id)
 	if graph.ClassOf(err) == graph.ClassNotFound {
-		return r.recreate(ctx, m, want)
+		return r.recreate(ctx, m, gc, want)
 	}
 	if err != nil {
 		return nil, "", err
 	}
+	if problem := foreignMeeting(meeting, &m.Spec); problem != "" {
+		r.mismatch(ctx, m, fmt.Sprintf("status.meetingId %s names a meeting that is not this resource's (%s)", id, problem))
+		return r.createOrGet(ctx, m, gc, want)
+	}
 	return meeting, teamsv1alpha1.ReasonSynced, nil
+}
+
+// createOrGet asks Graph for the resource's meeting by externalId. The
+// finalizer is written first: it records that a createOrGet may have
+// reached Graph, so that a resource without it is known to have none. When
+// this was the first createOrGet and Graph refused it outright, no meeting
+// can exist for the resource, and the finalizer goes again.
+func (r *OnlineMeetingReconciler) createOrGet(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
+	added, err := r.ensureFinalizer(ctx, m)
+	if err != nil {
+		return nil, "", err
+	}
+	meeting, created, err := r.askCreateOrGet(ctx, m, gc, want)
+	if err != nil {
+		if added && refusedOutright(err) {
+			err = errors.Join(err, r.removeFinalizer(ctx, m))
+		}
+		return nil, "", err
+	}
+	if created {
+		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonCreated, "CreateOrGet", fmt.Sprintf("Created meeting %s in Teams.", meeting.ID))
+		log.FromContext(ctx).Info("Created meeting", "meetingId", meeting.ID)
+		return meeting, teamsv1alpha1.ReasonCreated, nil
+	}
+	r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonAdopted, "CreateOrGet",
+		fmt.Sprintf("Adopted meeting %s, which already existed in Teams for this organizer and externalId.", meeting.ID))
+	log.FromContext(ctx).Info("Adopted existing meeting", "meetingId", meeting.ID)
+	return meeting, teamsv1alpha1.ReasonAdopted, nil
+}
+
+// askCreateOrGet sends createOrGet and checks that Graph's answer is the
+// meeting asked for: Graph's answers are input like any other.
+func (r *OnlineMeetingReconciler) askCreateOrGet(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, bool, error) {
+	meeting, created, err := gc.CreateOrGet(ctx, m.Spec.Organizer.UserID, want)
+	if err != nil {
+		return nil, false, err
+	}
+	if problem := foreignMeeting(meeting, &m.Spec); problem != "" {
+		return nil, false, stalled(teamsv1alpha1.ReasonMeetingMismatch, r.stalledRetry(),
+			"Graph answered createOrGet for externalId %q with a meeting that is not this resource's (%s); it is not used.", m.Spec.ExternalID, problem)
+	}
+	return meeting, created, nil
+}
+
+// refusedOutright is true for Graph answers that mean the request changed
+// nothing: the app or organizer is refused, or the request is invalid.
+func refusedOutright(err error) bool {
+	switch graph.ClassOf(err) {
+	case graph.ClassForbidden, graph.ClassUnauthorized, graph.ClassInvalid, graph.ClassNotFound:
+		return true
+	}
+	return false
+}
+
+// foreignMeeting says why a meeting Graph returned is not the one the spec
+// describes ("" when it is): its externalId or organizer differ.
+func foreignMeeting(mt *graph.OnlineMeeting, spec *teamsv1alpha1.OnlineMeetingSpec) string {
+	if mt.ExternalID != spec.ExternalID {
+		return fmt.Sprintf("its externalId is %q", mt.ExternalID)
+	}
+	if p := mt.Participants; p != nil && p.Organizer != nil && p.Organizer.Identity != nil && p.Organizer.Identity.User != nil {
+		if id := p.Organizer.Identity.User.ID; id != "" && !strings.EqualFold(id, spec.Organizer.UserID) {
+			return fmt.Sprintf("its organizer is %s", id)
+		}
+	}
+	return ""
+}
+
+// mismatch reports a status.meetingId that is not used.
+func (r *OnlineMeetingReconciler) mismatch(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, problem string) {
+	r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonMeetingMismatch, "Verify",
+		problem+"; the id is not used, and the meeting is looked up by its externalId instead.")
+	log.FromContext(ctx).Info("Ignoring a status meeting id that is not this resource's", "reason", teamsv1alpha1.ReasonMeetingMismatch)
 }
 
 // recreate answers a meeting that was deleted in Teams: an expired meeting
 // is reported, not recreated; otherwise createOrGet makes it again, unless
 // Graph keeps answering with the deleted meeting for this externalId.
-func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
+func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
 	gone := m.Status.MeetingID
 	if exp := m.Status.ExpiryDateTime; exp != nil && exp.Time.Before(r.now()) {
 		return nil, "", stalled(teamsv1alpha1.ReasonExpired, 0,
 			"Meeting %s expired in Teams on %s, 60 days after it ended, and is not recreated. Delete this OnlineMeeting, or create a new one for a new date.",
 			gone, exp.UTC().Format(time.RFC3339))
 	}
-	meeting, _, err := r.Graph.CreateOrGet(ctx, m.Spec.Organizer.UserID, want)
+	meeting, _, err := r.askCreateOrGet(ctx, m, gc, want)
 	if err != nil {
 		return nil, "", err
 	}

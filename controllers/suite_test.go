@@ -11,8 +11,10 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
@@ -24,8 +26,10 @@ import (
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/operator"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/testenv"
 )
 
@@ -41,11 +45,24 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TEST_LOG") != "" {
 		out = os.Stderr
 	}
-	log.SetLogger(zap.New(zap.WriteTo(out), zap.UseDevMode(true)))
-	os.Exit(testenv.Run(m, &env))
+	// Every line is also kept, to be searched for secrets at the end.
+	log.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(out, &suiteLog)), zap.UseDevMode(true)))
+	os.Exit(testenv.RunThenCheck(m, &env, checkNoSecretLeaked))
 }
 
 const organizer = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"
+
+// Test credentials of the emulator's primary tenant. Every one of them is
+// also searched for in what the suite logged and wrote (see secrets_test.go).
+const (
+	testTenantID     = "11111111-2222-3333-4444-555555555555"
+	testClientID     = "66666666-7777-8888-9999-000000000000"
+	testClientSecret = "test-only-secret-0f3c9b7a"
+)
+
+// harnessLabel marks the ClusterGraphConnections of one harness: each
+// manager caches only its own, so that tests never see each other's.
+const harnessLabel = "teams.meetings.dev/test-harness"
 
 // harness is one test's world.
 type harness struct {
@@ -55,8 +72,10 @@ type harness struct {
 	emu   *emulator.Server
 	graph *graph.Client
 	opts  harnessOptions
-	stop  context.CancelFunc
-	done  chan struct{}
+	// resolver is the running manager's; tests may inspect it.
+	resolver *connection.Resolver
+	stop     context.CancelFunc
+	done     chan struct{}
 }
 
 type harnessOptions struct {
@@ -68,21 +87,29 @@ type harnessOptions struct {
 	qps             float64
 	wrapGraph       func(controllers.MeetingsClient) controllers.MeetingsClient
 	failStatusWrite func(client.Object) bool
+	// namespaces are more namespaces the manager watches besides ns, for
+	// tests of tenancy.
+	namespaces []string
+	// noDefaultConnection leaves out the ClusterGraphConnection that
+	// meetings without connectionRef use.
+	noDefaultConnection bool
 }
 
 func newHarness(t testing.TB, opts harnessOptions) *harness {
 	t.Helper()
 	cfg := opts.emulator
 	cfg.Listen = "127.0.0.1:0"
-	cfg.TenantID = "11111111-2222-3333-4444-555555555555"
-	cfg.ClientID = "66666666-7777-8888-9999-000000000000"
-	cfg.ClientSecret = "test-only-secret"
+	cfg.TenantID = testTenantID
+	cfg.ClientID = testClientID
+	cfg.ClientSecret = testClientSecret
 	emu, err := emulator.Start(cfg)
 	if err != nil {
 		t.Fatalf("starting the Graph emulator: %v", err)
 	}
 	t.Cleanup(func() { _ = emu.Close() })
 
+	// A client of the test's own, to set up and check Graph behind the
+	// operator's back.
 	cred, err := graph.NewCredential(graph.CredentialConfig{
 		TenantID: cfg.TenantID, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		AuthorityHost: emu.URL(), HTTPClient: emu.HTTPClient(),
@@ -95,7 +122,7 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 	}
 	gc, err := graph.New(graph.Config{
 		Endpoint: emu.URL(), APIVersion: opts.apiVersion, Credential: cred,
-		HTTPClient: emu.HTTPClient(), QPS: opts.qps, Burst: 10, Timeout: 5 * time.Second,
+		HTTPClient: emu.HTTPClient(), Timeout: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -107,20 +134,62 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 		opts.concurrency = 4
 	}
 	h := &harness{t: t, g: NewWithT(t), ns: env.Namespace(t), emu: emu, graph: gc, opts: opts}
+	if !opts.noDefaultConnection {
+		h.createSecret(h.ns, "graph-app", testClientSecret)
+		h.createClusterConnection(h.ns, func(c *teamsv1alpha1.ClusterGraphConnection) {
+			c.Spec.APIVersion = teamsv1alpha1.GraphAPIVersion(opts.apiVersion)
+		})
+	}
 	h.startManager()
 	t.Cleanup(h.stopManager)
+	if !opts.noDefaultConnection {
+		// Meetings created before the connection is checked would first be
+		// reported ConnectionNotReady; tests start from a ready operator.
+		h.waitConnectionReady(teamsv1alpha1.KindClusterGraphConnection, "", h.ns)
+	}
 	return h
 }
 
-// startManager starts a manager running the reconciler, as the operator's
-// main does, limited to the test's namespace.
+// waitConnectionReady waits until the connection's Ready is True.
+func (h *harness) waitConnectionReady(kind, ns, name string) {
+	h.t.Helper()
+	h.g.Eventually(func(g Gomega) {
+		var conds []metav1.Condition
+		if kind == teamsv1alpha1.KindGraphConnection {
+			c := &teamsv1alpha1.GraphConnection{}
+			g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, c)).To(Succeed())
+			conds = c.Status.Conditions
+		} else {
+			c := &teamsv1alpha1.ClusterGraphConnection{}
+			g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Name: name}, c)).To(Succeed())
+			conds = c.Status.Conditions
+		}
+		g.Expect(conds).To(ContainElement(And(HaveField("Type", teamsv1alpha1.ConditionReady), HaveField("Status", metav1.ConditionTrue))))
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+}
+
+// startManager starts a manager running the reconcilers, as the
+// operator's main does, limited to the test's namespaces and its own
+// ClusterGraphConnections. The test's namespace stands for the operator's
+// own, where ClusterGraphConnections' Secrets live, and the default
+// connection is the ClusterGraphConnection named after it.
 func (h *harness) startManager() {
 	h.t.Helper()
+	namespaces := map[string]cache.Config{h.ns: {}}
+	for _, ns := range h.opts.namespaces {
+		namespaces[ns] = cache.Config{}
+	}
+	cacheOpts := operator.CacheOptions()
+	cacheOpts.DefaultNamespaces = namespaces
+	cacheOpts.ByObject = map[client.Object]cache.ByObject{
+		&teamsv1alpha1.ClusterGraphConnection{}: {Label: labels.SelectorFromSet(labels.Set{harnessLabel: h.ns})},
+	}
 	mgr, err := ctrl.NewManager(env.Config, ctrl.Options{
 		Scheme:                 env.Scheme,
 		Metrics:                metricsserver.Options{BindAddress: "0"},
 		HealthProbeBindAddress: "0",
-		Cache:                  cache.Options{DefaultNamespaces: map[string]cache.Config{h.ns: {}}},
+		Cache:                  cacheOpts,
+		Client:                 operator.ClientOptions(),
 		Controller:             config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	if err != nil {
@@ -130,19 +199,31 @@ func (h *harness) startManager() {
 	if h.opts.failStatusWrite != nil {
 		c = failingStatusClient{Client: c, fail: h.opts.failStatusWrite}
 	}
-	var gc controllers.MeetingsClient = h.graph
-	if h.opts.wrapGraph != nil {
-		gc = h.opts.wrapGraph(gc)
+	h.resolver = &connection.Resolver{
+		Reader: mgr.GetClient(), SecretMetadata: mgr.GetCache(), Secrets: mgr.GetAPIReader(), Tokens: mgr.GetClient(),
+		ClusterResourceNamespace: h.ns, DefaultConnection: h.ns,
+		DefaultQPS: h.opts.qps, DefaultBurst: 10, HTTPClient: h.emu.HTTPClient(),
+		Environment: func() graph.CredentialConfig {
+			return graph.CredentialConfig{TenantID: testTenantID, ClientID: testClientID, ClientSecret: testClientSecret}
+		},
+	}
+	recorder := mgr.GetEventRecorder("onlinemeeting-operator")
+	for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
+		cr := &controllers.GraphConnectionReconciler{Client: mgr.GetClient(), Connections: h.resolver, Recorder: recorder, Kind: kind}
+		if err := cr.SetupWithManager(mgr); err != nil {
+			h.t.Fatal(err)
+		}
 	}
 	r := &controllers.OnlineMeetingReconciler{
-		Client: c, Graph: gc, Recorder: mgr.GetEventRecorder("onlinemeeting-operator"),
+		Client: c, Connections: h.resolver, Recorder: recorder, WrapGraph: h.opts.wrapGraph,
 		ResyncPeriod: h.opts.resync, StalledRetryPeriod: h.opts.stalledRetry, MaxConcurrentReconciles: h.opts.concurrency,
 		Jitter: func(time.Duration) time.Duration { return 0 },
 	}
-	if err := r.SetupWithManager(mgr); err != nil {
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := r.SetupWithManager(ctx, mgr); err != nil {
+		cancel()
 		h.t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan struct{})
 	go func() {
 		defer close(h.done)
@@ -161,6 +242,67 @@ func (h *harness) stopManager() {
 	h.stop()
 	<-h.done
 	h.stop = nil
+}
+
+// createSecret creates a Secret holding a client secret under the default
+// key.
+func (h *harness) createSecret(ns, name, value string) {
+	h.t.Helper()
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		StringData: map[string]string{connection.DefaultClientSecretKey: value}}
+	if err := env.Client.Create(context.Background(), s); err != nil {
+		h.t.Fatalf("creating Secret %s/%s: %v", ns, name, err)
+	}
+}
+
+// connectionSpec is a connection to the emulator's primary tenant with a
+// client secret from Secret graph-app, for any organizer.
+func (h *harness) connectionSpec() teamsv1alpha1.GraphConnectionSpec {
+	return teamsv1alpha1.GraphConnectionSpec{
+		GraphEndpoint: h.emu.URL(), AuthorityHost: h.emu.URL(),
+		TenantID: testTenantID, ClientID: testClientID,
+		Credential: teamsv1alpha1.Credential{ClientSecret: &teamsv1alpha1.ClientSecretCredential{
+			SecretRef: teamsv1alpha1.SecretKeySelector{Name: "graph-app"}}},
+		Organizers: teamsv1alpha1.OrganizerPolicy{Any: true},
+	}
+}
+
+// createClusterConnection creates a ClusterGraphConnection of this
+// harness, named name, open to every namespace, deleted at the end of the
+// test.
+func (h *harness) createClusterConnection(name string, mutate ...func(*teamsv1alpha1.ClusterGraphConnection)) *teamsv1alpha1.ClusterGraphConnection {
+	h.t.Helper()
+	c := &teamsv1alpha1.ClusterGraphConnection{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{harnessLabel: h.ns}},
+		Spec: teamsv1alpha1.ClusterGraphConnectionSpec{
+			GraphConnectionSpec: h.connectionSpec(),
+			NamespaceSelector:   &metav1.LabelSelector{},
+		},
+	}
+	for _, f := range mutate {
+		f(c)
+	}
+	if err := env.Client.Create(context.Background(), c); err != nil {
+		h.t.Fatalf("creating ClusterGraphConnection %s: %v", name, err)
+	}
+	h.t.Cleanup(func() { _ = env.Client.Delete(context.Background(), c) })
+	return c
+}
+
+// createConnection creates a GraphConnection in ns.
+func (h *harness) createConnection(ns, name string, mutate ...func(*teamsv1alpha1.GraphConnection)) *teamsv1alpha1.GraphConnection {
+	h.t.Helper()
+	c := &teamsv1alpha1.GraphConnection{
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name},
+		Spec:       h.connectionSpec(),
+	}
+	for _, f := range mutate {
+		f(c)
+	}
+	if err := env.Client.Create(context.Background(), c); err != nil {
+		h.t.Fatalf("creating GraphConnection %s/%s: %v", ns, name, err)
+	}
+	return c
 }
 
 func (h *harness) meeting(name string, mutate ...func(*teamsv1alpha1.OnlineMeeting)) *teamsv1alpha1.OnlineMeeting {

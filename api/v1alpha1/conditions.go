@@ -74,3 +74,37 @@ const (
 	// finalizer stays until it succeeds.
 	ReasonDeleteFailed ConditionReason = "DeleteFailed"
 )
+
+// Reasons for refusals of the tenancy policy. A meeting refused for one of
+// them makes no Graph call.
+const (
+	// ReasonConnectionNotFound: the GraphConnection or ClusterGraphConnection
+	// the meeting names (or the default one) does not exist.
+	ReasonConnectionNotFound ConditionReason = "ConnectionNotFound"
+	// ReasonConnectionNotReady: the connection exists but the operator could
+	// not sign in with it yet.
+	ReasonConnectionNotReady ConditionReason = "ConnectionNotReady"
+	// ReasonConnectionNotAllowed: the ClusterGraphConnection's
+	// namespaceSelector does not admit the meeting's namespace.
+	ReasonConnectionNotAllowed ConditionReason = "ConnectionNotAllowed"
+	// ReasonOrganizerNotAllowed: the connection's organizers policy does not
+	// list the meeting's organizer.
+	ReasonOrganizerNotAllowed ConditionReason = "OrganizerNotAllowed"
+	// ReasonExternalIDConflict: an older OnlineMeeting already claims the
+	// same tenant, organizer and externalId.
+	ReasonExternalIDConflict ConditionReason = "ExternalIdConflict"
+	// ReasonMeetingMismatch: status.meetingId names a meeting whose
+	// organizer or externalId is not this resource's; the id is not used.
+	ReasonMeetingMismatch ConditionReason = "MeetingMismatch"
+)
+
+// Reasons of a connection's Ready condition.
+const (
+	// ReasonTokenObtained: Azure AD issued a token for the connection.
+	ReasonTokenObtained ConditionReason = "TokenObtained"
+	// ReasonCredentialInvalid: the credential the connection names cannot
+	// be read or used (a missing Secret or key, a bad certificate).
+	ReasonCredentialInvalid ConditionReason = "CredentialInvalid"
+	// ReasonAuthenticationFailed: Azure AD refused the credential.
+	ReasonAuthenticationFailed ConditionReason = "AuthenticationFailed"
+)

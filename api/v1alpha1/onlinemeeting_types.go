@@ -38,6 +38,7 @@ const (
 // so a GitOps tool never sees a diff the operator made.
 // +kubebuilder:validation:XValidation:rule="!has(self.endDateTime) || has(self.startDateTime)",message="endDateTime requires startDateTime: set both, only startDateTime (the meeting then lasts one hour), or neither (it starts now)"
 // +kubebuilder:validation:XValidation:rule="!has(self.endDateTime) || !has(self.startDateTime) || self.endDateTime >= self.startDateTime",message="endDateTime must not be earlier than startDateTime"
+// +kubebuilder:validation:XValidation:rule="has(self.connectionRef) == has(oldSelf.connectionRef)",message="connectionRef is immutable: the connection decides the tenant the meeting lives in; create a new OnlineMeeting instead"
 type OnlineMeetingSpec struct {
 	// externalId is the meeting's key in Teams: createOrGet returns the
 	// organizer's existing meeting with this id instead of creating another,
@@ -87,6 +88,30 @@ type OnlineMeetingSpec struct {
 	// +optional
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
+
+	// connectionRef names the GraphConnection (in this namespace) or
+	// ClusterGraphConnection through which the meeting is made. Without it
+	// the ClusterGraphConnection named by the operator's
+	// --default-connection flag (default "default") is used. It cannot
+	// change: the connection decides the tenant the meeting lives in.
+	// +optional
+	ConnectionRef *ConnectionReference `json:"connectionRef,omitempty"`
+}
+
+// ConnectionReference names a GraphConnection or ClusterGraphConnection.
+// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="connectionRef is immutable: the connection decides the tenant the meeting lives in; create a new OnlineMeeting instead"
+type ConnectionReference struct {
+	// kind is GraphConnection (in the meeting's namespace) or
+	// ClusterGraphConnection.
+	// +required
+	// +kubebuilder:validation:Enum=GraphConnection;ClusterGraphConnection
+	Kind string `json:"kind"`
+
+	// name is the connection's name.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Name string `json:"name"`
 }
 
 // Organizer identifies the user who owns the meeting.
@@ -199,8 +224,12 @@ type OnlineMeetingStatus struct {
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`
 
-	// meetingId is Graph's id of the meeting.
+	// meetingId is Graph's id of the meeting. The operator uses it only
+	// after checking that the meeting it names has this resource's
+	// organizer and externalId.
 	// +optional
+	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9+/=_-]+$`
 	MeetingID string `json:"meetingId,omitempty"`
 
 	// joinWebUrl is the link people use to join the meeting.

@@ -29,6 +29,8 @@ const (
 	tenantID     = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 	clientID     = "0b1e5d2a-6c3f-4a8e-9d7b-1f2e3d4c5b6a"
 	clientSecret = "demo-only-secret"
+	// sampleOrganizer is the organizer of every sample in config/samples.
+	sampleOrganizer = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"
 )
 
 type options struct {
@@ -119,16 +121,38 @@ func run(ctx context.Context, o options) error {
 	}
 
 	step("Starting the operator (%s) against them", o.manager)
-	mgr, logFile, err := startManager(o, root, work, kubeconfig, caFile, emu.URL())
+	mgr, logFile, err := startManager(o, root, work, kubeconfig, caFile)
 	if err != nil {
 		return err
 	}
 	defer stopProcess(mgr)
 	fmt.Printf("    logs: %s\n", logFile)
 
-	step("Applying the samples in config/samples")
-	if err := k.run("apply", "-k", filepath.Join(root, "config", "samples")); err != nil {
+	step("Creating the default ClusterGraphConnection: the operator's own identity, for the samples' organizer")
+	connFile := filepath.Join(work, "default-connection.yaml")
+	if err := os.WriteFile(connFile, []byte(defaultConnection(emu.URL())), 0o644); err != nil {
 		return err
+	}
+	fmt.Print(defaultConnection(emu.URL()))
+	if err := k.run("apply", "-f", connFile); err != nil {
+		return err
+	}
+	if err := k.run("wait", "clustergraphconnection/default", "--for=condition=Ready", "--timeout=60s"); err != nil {
+		return fmt.Errorf("the default connection did not become Ready; see %s", logFile)
+	}
+	if err := k.run("get", "clustergraphconnections", "-o", "wide"); err != nil {
+		return err
+	}
+
+	step("Applying the OnlineMeeting samples in config/samples")
+	samples, err := filepath.Glob(filepath.Join(root, "config", "samples", "teams_v1alpha1_onlinemeeting*.yaml"))
+	if err != nil {
+		return err
+	}
+	for _, f := range samples {
+		if err := k.run("apply", "-f", f); err != nil {
+			return err
+		}
 	}
 
 	step("Waiting until every OnlineMeeting is Ready")
@@ -185,11 +209,31 @@ func run(ctx context.Context, o options) error {
 }
 
 func installCRD(k kubectl, root string) error {
-	step("Installing the OnlineMeeting CRD")
+	step("Installing the CRDs: OnlineMeeting, GraphConnection, ClusterGraphConnection")
 	if err := k.run("apply", "-f", filepath.Join(root, "config", "crd", "bases")); err != nil {
 		return err
 	}
-	return k.run("wait", "--for=condition=Established", "crd/onlinemeetings.teams.meetings.dev", "--timeout=60s")
+	return k.run("wait", "--for=condition=Established", "--timeout=60s", "crd/onlinemeetings.teams.meetings.dev",
+		"crd/graphconnections.teams.meetings.dev", "crd/clustergraphconnections.teams.meetings.dev")
+}
+
+// defaultConnection is the ClusterGraphConnection the samples use: the
+// operator's own AZURE_* identity, against the emulator, on Graph's beta
+// endpoint (the second sample carries chatInfo), open to every namespace
+// and to the samples' organizer only.
+func defaultConnection(emulatorURL string) string {
+	return fmt.Sprintf(`apiVersion: teams.meetings.dev/v1alpha1
+kind: ClusterGraphConnection
+metadata:
+  name: default
+spec:
+  credential: {operatorEnvironment: {}}
+  graphEndpoint: %[1]s
+  authorityHost: %[1]s
+  apiVersion: beta
+  namespaceSelector: {}
+  organizers: {allowed: [%[2]s]}
+`, emulatorURL, sampleOrganizer)
 }
 
 func printStats(emu *emulator.Server, title string) {
@@ -202,7 +246,7 @@ func printStats(emu *emulator.Server, title string) {
 	}
 }
 
-func startManager(o options, root, work, kubeconfig, caFile, graphURL string) (*exec.Cmd, string, error) {
+func startManager(o options, root, work, kubeconfig, caFile string) (*exec.Cmd, string, error) {
 	bin := o.manager
 	if !filepath.IsAbs(bin) {
 		bin = filepath.Join(root, bin)
@@ -217,9 +261,9 @@ func startManager(o options, root, work, kubeconfig, caFile, graphURL string) (*
 	}
 	cmd := exec.Command(bin,
 		"--kubeconfig", kubeconfig,
-		"--graph-endpoint", graphURL,
-		"--authority-host", graphURL,
-		"--graph-api-version", "beta", // the second sample carries chatInfo
+		// The Secrets of ClusterGraphConnections would live here; the
+		// demo's connection uses the operator's environment instead.
+		"--cluster-resource-namespace", "default",
 		"--metrics-bind-address", "0",
 		"--health-probe-bind-address", "0",
 	)

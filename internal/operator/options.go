@@ -1,56 +1,64 @@
 // Package operator turns the manager's flags and environment into the
-// Graph client and reconciler the manager runs, so that cmd/main.go only
-// wires and the precedence rules (flag, then environment, then cloud
-// preset) are tested here.
+// settings the manager runs with, so that cmd/main.go only wires and the
+// rules (defaults, the operator's own namespace) are tested here.
 package operator
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
-	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 )
 
 // Version is the operator's version, set at build time with -ldflags.
 var Version = "v0.1.0-dev"
 
+// serviceAccountNamespaceFile is where a Pod finds its own namespace.
+const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// EnvPodNamespace is set from the downward API in the operator's
+// Deployment.
+const EnvPodNamespace = "POD_NAMESPACE"
+
 // Options are the operator's own settings, beside controller-runtime's.
+// Where Graph is and which app signs in is no longer a flag: it is a
+// GraphConnection or ClusterGraphConnection, so the policy is visible in
+// the cluster.
 type Options struct {
-	Cloud                   string
-	GraphEndpoint           string
-	GraphAPIVersion         string
-	AuthorityHost           string
-	ResyncPeriod            time.Duration
-	MaxConcurrentReconciles int
-	GraphQPS                float64
-	GraphBurst              int
-	MetricsBindAddress      string
-	HealthProbeBindAddress  string
-	LeaderElect             bool
+	DefaultConnection        string
+	ClusterResourceNamespace string
+	ResyncPeriod             time.Duration
+	MaxConcurrentReconciles  int
+	GraphQPS                 float64
+	GraphBurst               int
+	MetricsBindAddress       string
+	HealthProbeBindAddress   string
+	LeaderElect              bool
 }
 
 // BindFlags registers the operator's flags on fs.
 func (o *Options) BindFlags(fs *flag.FlagSet) {
-	fs.StringVar(&o.Cloud, "cloud", "public", "Microsoft cloud whose Graph and Azure AD to use: public, usgov, usgovdod or china. Sets the defaults of --graph-endpoint and --authority-host.")
-	fs.StringVar(&o.GraphEndpoint, "graph-endpoint", "", "Microsoft Graph root, without version (default: the cloud's, e.g. https://graph.microsoft.com).")
-	fs.StringVar(&o.GraphAPIVersion, "graph-api-version", "v1.0", "Graph API version: v1.0, or beta (needed for spec.chatInfo).")
-	fs.StringVar(&o.AuthorityHost, "authority-host", "", "Azure AD authority host (default: $AZURE_AUTHORITY_HOST, else the cloud's, e.g. https://login.microsoftonline.com/).")
+	fs.StringVar(&o.DefaultConnection, "default-connection", "default", "The ClusterGraphConnection used by OnlineMeetings without spec.connectionRef.")
+	fs.StringVar(&o.ClusterResourceNamespace, "cluster-resource-namespace", "", "Namespace of the Secrets and service accounts ClusterGraphConnections name (default: the operator's own namespace, from $POD_NAMESPACE or the service account).")
 	fs.DurationVar(&o.ResyncPeriod, "resync-period", time.Hour, "How often a Ready meeting is read back from Graph to repair changes made in Teams (with up to 10% jitter).")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "OnlineMeetings reconciled in parallel.")
-	fs.Float64Var(&o.GraphQPS, "graph-qps", 10, "Client-side limit of Graph requests per second (0: none).")
-	fs.IntVar(&o.GraphBurst, "graph-burst", 20, "Burst allowed above --graph-qps.")
+	fs.Float64Var(&o.GraphQPS, "graph-qps", 10, "Client-side limit of Graph requests per second, for each connection without spec.rateLimit (0: none).")
+	fs.IntVar(&o.GraphBurst, "graph-burst", 20, "Burst allowed above --graph-qps, for each connection without spec.rateLimit.")
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint (0 to disable).")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas reconciles.")
 }
 
-// Validate reports flag values the operator cannot run with.
+// Validate reports flag values the operator cannot run with, and fills in
+// the operator's namespace when --cluster-resource-namespace is not set.
 func (o *Options) Validate() error {
-	if o.GraphAPIVersion != "v1.0" && o.GraphAPIVersion != "beta" {
-		return fmt.Errorf("--graph-api-version must be v1.0 or beta, not %q", o.GraphAPIVersion)
-	}
 	if o.ResyncPeriod < time.Minute {
 		return fmt.Errorf("--resync-period must be at least 1m, not %s", o.ResyncPeriod)
 	}
@@ -60,51 +68,53 @@ func (o *Options) Validate() error {
 	if o.GraphQPS < 0 || o.GraphBurst < 0 {
 		return fmt.Errorf("--graph-qps and --graph-burst must not be negative")
 	}
-	_, err := graph.CloudByName(o.Cloud)
-	return err
+	if errs := validation.IsDNS1123Subdomain(o.DefaultConnection); len(errs) > 0 {
+		return fmt.Errorf("--default-connection %q is not a valid name: %s", o.DefaultConnection, strings.Join(errs, "; "))
+	}
+	if o.ClusterResourceNamespace == "" {
+		o.ClusterResourceNamespace = ownNamespace()
+	}
+	if o.ClusterResourceNamespace == "" {
+		return fmt.Errorf("--cluster-resource-namespace is not set and the operator's namespace is unknown (no $%s, not in a Pod)", EnvPodNamespace)
+	}
+	if errs := validation.IsDNS1123Label(o.ClusterResourceNamespace); len(errs) > 0 {
+		return fmt.Errorf("--cluster-resource-namespace %q is not a valid namespace: %s", o.ClusterResourceNamespace, strings.Join(errs, "; "))
+	}
+	return nil
 }
 
-// Endpoints resolves the Graph root and the authority host: a flag wins,
-// then $AZURE_AUTHORITY_HOST (for the authority), then the cloud preset.
-func (o *Options) Endpoints() (graphEndpoint, authorityHost string, err error) {
-	cloud, err := graph.CloudByName(o.Cloud)
-	if err != nil {
-		return "", "", err
+// ownNamespace is the operator's namespace: $POD_NAMESPACE, else the one
+// of the Pod's service account.
+func ownNamespace() string {
+	if ns := os.Getenv(EnvPodNamespace); ns != "" {
+		return ns
 	}
-	graphEndpoint = firstNonEmpty(o.GraphEndpoint, cloud.GraphEndpoint)
-	authorityHost = firstNonEmpty(o.AuthorityHost, os.Getenv(graph.EnvAuthorityHost), cloud.AuthorityHost)
-	return graphEndpoint, authorityHost, nil
+	b, err := os.ReadFile(serviceAccountNamespaceFile)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(b))
 }
 
-// NewGraphClient builds the Graph client from the options and the AZURE_*
-// environment. Errors name missing settings, never secret values.
-func (o *Options) NewGraphClient(observer graph.Observer) (*graph.Client, error) {
-	endpoint, authority, err := o.Endpoints()
-	if err != nil {
-		return nil, err
-	}
-	credCfg := graph.CredentialConfigFromEnv()
-	credCfg.AuthorityHost = authority
-	cred, err := graph.NewCredential(credCfg)
-	if err != nil {
-		return nil, err
-	}
-	return graph.New(graph.Config{
-		Endpoint:   endpoint,
-		APIVersion: o.GraphAPIVersion,
-		Credential: cred,
-		QPS:        o.GraphQPS,
-		Burst:      o.GraphBurst,
-		Observer:   observer,
-		UserAgent:  "onlinemeeting-operator/" + Version,
-	})
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
+// CacheOptions keep the manager's memory to what the reconcilers read:
+// managed fields are dropped from every cached object, and Secrets are
+// cached as metadata only (for the watch that re-checks a connection when
+// its Secret changes), without their annotations, which may hold a copy of
+// the data (kubectl's last-applied-configuration).
+func CacheOptions() cache.Options {
+	return cache.Options{DefaultTransform: func(obj any) (any, error) {
+		if o, ok := obj.(metav1.Object); ok {
+			o.SetManagedFields(nil)
 		}
-	}
-	return ""
+		if pm, ok := obj.(*metav1.PartialObjectMetadata); ok {
+			pm.SetAnnotations(nil)
+		}
+		return obj, nil
+	}}
+}
+
+// ClientOptions make the manager's client read Secrets live: their data is
+// never cached, and only the Secrets connections name are ever read.
+func ClientOptions() client.Options {
+	return client.Options{Cache: &client.CacheOptions{DisableFor: []client.Object{&corev1.Secret{}}}}
 }

@@ -107,6 +107,12 @@ func (e *Environment) Kubectl(args ...string) (stdout, stderr string, err error)
 // Run starts the environment for a test binary's TestMain, runs the tests
 // and stops it; a start failure fails the whole binary with its reason.
 func Run(m *testing.M, env **Environment) int {
+	return RunThenCheck(m, env, nil)
+}
+
+// RunThenCheck is Run with a check of what the tests left behind, made
+// while the control plane still runs; a failed check fails the binary.
+func RunThenCheck(m *testing.M, env **Environment, check func() error) int {
 	e, err := Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -114,6 +120,12 @@ func Run(m *testing.M, env **Environment) int {
 	}
 	*env = e
 	code := m.Run()
+	if check != nil {
+		if err := check(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL:", err)
+			code = 1
+		}
+	}
 	if err := e.Stop(); err != nil {
 		fmt.Fprintln(os.Stderr, "stopping the test control plane:", err)
 	}
