@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
@@ -25,9 +26,22 @@ type release struct {
 	container  corev1.Container
 }
 
+// organizer is the organizer the tests admit through the default
+// connection; organizerValues is the one value the chart demands.
+const (
+	organizer       = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"
+	organizerValues = "defaultConnection: {organizers: {allowed: [" + organizer + "]}}"
+)
+
+// removedFlags are the manager's flags that connections replaced; the
+// manager refuses to start with them.
+var removedFlags = []string{"--cloud", "--graph-endpoint", "--authority-host", "--graph-api-version"}
+
+// renderOperator renders the operator chart with organizerValues and then
+// valuesYAML over them.
 func renderOperator(t *testing.T, valuesYAML string) release {
 	t.Helper()
-	r := release{objs: renderObjects(t, operatorChartDir(t), valuesYAML)}
+	r := release{objs: renderObjects(t, operatorChartDir(t), organizerValues, valuesYAML)}
 	r.objs.one(t, "Deployment", &r.deployment)
 	if n := len(r.deployment.Spec.Template.Spec.Containers); n != 1 {
 		t.Fatalf("want one container in the Deployment, got %d", n)
@@ -43,6 +57,13 @@ func (r release) serviceAccount(t *testing.T) corev1.ServiceAccount {
 	return sa
 }
 
+func (r release) defaultConnection(t *testing.T) connection {
+	t.Helper()
+	var c connection
+	r.objs.one(t, "ClusterGraphConnection", &c)
+	return c
+}
+
 func (r release) hasArg(t *testing.T, arg string) {
 	t.Helper()
 	if !slices.Contains(r.container.Args, arg) {
@@ -51,12 +72,15 @@ func (r release) hasArg(t *testing.T, arg string) {
 }
 
 func TestChartLintsClean(t *testing.T) {
-	for name, dir := range map[string]string{
-		"operator": operatorChartDir(t),
-		"meetings": meetingsChartDir(t),
+	for name, c := range map[string]struct {
+		dir    string
+		values map[string]any
+	}{
+		"operator": {operatorChartDir(t), mergeValues(t, organizerValues)},
+		"meetings": {meetingsChartDir(t), nil},
 	} {
 		t.Run(name, func(t *testing.T) {
-			linter := lint.All(dir, nil, releaseNamespace, true)
+			linter := lint.All(c.dir, c.values, releaseNamespace, true)
 			for _, msg := range linter.Messages {
 				// INFO messages (a missing icon) are advice, not defects.
 				if msg.Severity >= support.WarningSev {
@@ -67,18 +91,30 @@ func TestChartLintsClean(t *testing.T) {
 	}
 }
 
+// TestChartRendersWithDefaults renders the chart with nothing set but the
+// organizers, the one value without a default.
 func TestChartRendersWithDefaults(t *testing.T) {
 	r := renderOperator(t, "")
-	for _, kind := range []string{"ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding", "Service", "Deployment"} {
-		if n := len(r.objs.ofKind(kind)); n != 1 {
-			t.Errorf("want one %s by default, rendered %d", kind, n)
+	for kind, want := range map[string]int{
+		"ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1,
+		"Service": 1, "Deployment": 1, "ClusterGraphConnection": 1,
+	} {
+		if n := len(r.objs.ofKind(kind)); n != want {
+			t.Errorf("want %d %s by default, rendered %d", want, kind, n)
 		}
 	}
 	if n := len(r.objs.ofKind("ServiceMonitor")); n != 0 {
 		t.Errorf("ServiceMonitor rendered by default; it needs the Prometheus Operator's CRD")
 	}
 	for _, o := range r.objs {
-		if o.GetKind() != "ClusterRole" && o.GetKind() != "ClusterRoleBinding" && o.GetNamespace() != releaseNamespace {
+		switch o.GetKind() {
+		case "ClusterRole", "ClusterRoleBinding", "ClusterGraphConnection":
+			if o.GetNamespace() != "" {
+				t.Errorf("cluster-scoped %s %s has namespace %q", o.GetKind(), o.GetName(), o.GetNamespace())
+			}
+			continue
+		}
+		if o.GetNamespace() != releaseNamespace {
 			t.Errorf("%s %s is in namespace %q, want the release's %q", o.GetKind(), o.GetName(), o.GetNamespace(), releaseNamespace)
 		}
 	}
@@ -90,18 +126,15 @@ func TestChartRendersWithDefaults(t *testing.T) {
 	}
 	for _, arg := range []string{
 		"--leader-elect", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081",
-		"--cloud=public", "--graph-api-version=v1.0", "--resync-period=1h",
+		"--default-connection=default", "--resync-period=1h",
 		"--max-concurrent-reconciles=4", "--graph-qps=10", "--graph-burst=20", "--zap-log-level=info",
 	} {
 		r.hasArg(t, arg)
 	}
-	for _, a := range r.container.Args {
-		if strings.HasPrefix(a, "--graph-endpoint") || strings.HasPrefix(a, "--authority-host") {
-			t.Errorf("default args carry %q; the cloud preset should choose it", a)
-		}
-	}
-	if len(r.container.Env) != 0 || len(r.container.EnvFrom) != 0 {
-		t.Errorf("default env %v / envFrom %v, want none without credentials", r.container.Env, r.container.EnvFrom)
+	assertNoRemovedFlags(t, r.container.Args)
+	assertPodNamespaceFromDownwardAPI(t, r.container)
+	if len(r.container.Env) != 1 || len(r.container.EnvFrom) != 0 {
+		t.Errorf("default env %v / envFrom %v, want POD_NAMESPACE alone without credentials", r.container.Env, r.container.EnvFrom)
 	}
 	var svc corev1.Service
 	r.objs.one(t, "Service", &svc)
@@ -145,17 +178,49 @@ func TestChartValuesReachTheManifests(t *testing.T) {
 			}
 			r.hasArg(t, "--leader-elect")
 		}},
-		{"cloud", "cloud: usgovdod", func(t *testing.T, r release) { r.hasArg(t, "--cloud=usgovdod") }},
-		{"graph endpoint", "graph: {endpoint: https://graph.example.test}", func(t *testing.T, r release) {
-			r.hasArg(t, "--graph-endpoint=https://graph.example.test")
-		}},
-		{"graph api version", "graph: {apiVersion: beta}", func(t *testing.T, r release) { r.hasArg(t, "--graph-api-version=beta") }},
 		{"graph rate limit", "graph: {qps: 2.5, burst: 5}", func(t *testing.T, r release) {
 			r.hasArg(t, "--graph-qps=2.5")
 			r.hasArg(t, "--graph-burst=5")
 		}},
-		{"authority host", "azure: {authorityHost: https://login.microsoftonline.us/}", func(t *testing.T, r release) {
-			r.hasArg(t, "--authority-host=https://login.microsoftonline.us/")
+		{"default connection name", "defaultConnection: {name: teams-default}", func(t *testing.T, r release) {
+			r.hasArg(t, "--default-connection=teams-default")
+			if c := r.defaultConnection(t); c.Metadata.Name != "teams-default" {
+				t.Errorf("ClusterGraphConnection is named %q", c.Metadata.Name)
+			}
+		}},
+		{"default connection not created", "defaultConnection: {create: false, name: shared, organizers: {allowed: null}}", func(t *testing.T, r release) {
+			if n := len(r.objs.ofKind("ClusterGraphConnection")); n != 0 {
+				t.Errorf("rendered %d ClusterGraphConnections with create: false", n)
+			}
+			r.hasArg(t, "--default-connection=shared")
+		}},
+		{"default connection endpoints", "defaultConnection: {cloud: usgovdod, graphEndpoint: 'https://graph.example.test', authorityHost: 'https://login.example.test/', apiVersion: beta, rateLimit: {qps: 5, burst: 10}}", func(t *testing.T, r release) {
+			s := r.defaultConnection(t).Spec
+			if s.Cloud != "usgovdod" || s.GraphEndpoint != "https://graph.example.test" || s.AuthorityHost != "https://login.example.test/" || s.APIVersion != "beta" {
+				t.Errorf("spec = %+v", s)
+			}
+			if s.RateLimit == nil || s.RateLimit.QPS != 5 || s.RateLimit.Burst != 10 {
+				t.Errorf("rateLimit = %+v", s.RateLimit)
+			}
+			assertNoRemovedFlags(t, r.container.Args)
+		}},
+		{"default connection any organizer", "defaultConnection: {organizers: {allowed: null, any: true}, namespaces: {matchLabels: null}}", func(t *testing.T, r release) {
+			s := r.defaultConnection(t).Spec
+			if !s.Organizers.Any || len(s.Organizers.Allowed) != 0 {
+				t.Errorf("organizers = %+v, want any: true alone", s.Organizers)
+			}
+			if s.NamespaceSelector == nil || len(s.NamespaceSelector.MatchLabels)+len(s.NamespaceSelector.MatchExpressions) != 0 {
+				t.Errorf("namespaceSelector = %+v, want {} (every namespace)", s.NamespaceSelector)
+			}
+		}},
+		{"default connection client secret", "defaultConnection: {tenantId: 99999999-8888-7777-6666-555555555555, clientId: 11111111-2222-3333-4444-555555555555, credential: {operatorEnvironment: null, clientSecret: {secretRef: {name: graph-app}}}}", func(t *testing.T, r release) {
+			c := r.defaultConnection(t)
+			if got := c.sources(); !slices.Equal(got, []string{"clientSecret"}) {
+				t.Fatalf("credential sources = %v, want [clientSecret]", got)
+			}
+			if c.Spec.Credential.ClientSecret.SecretRef.Name != "graph-app" || c.Spec.TenantID == "" || c.Spec.ClientID == "" {
+				t.Errorf("spec = %+v", c.Spec)
+			}
 		}},
 		{"resync period", "resyncPeriod: 15m", func(t *testing.T, r release) { r.hasArg(t, "--resync-period=15m") }},
 		{"max concurrent reconciles", "maxConcurrentReconciles: 16", func(t *testing.T, r release) {
@@ -334,15 +399,23 @@ func TestChartSchemaRejectsBadValues(t *testing.T) {
 		{"typo at the top level", "replicas: 2", "replicas"},
 		{"typo in a nested key", "image: {tga: v1}", "tga"},
 		{"typo in azure", "azure: {clientID: x}", "clientID"},
-		{"unknown cloud", "cloud: azure", "cloud"},
-		{"unknown graph api version", "graph: {apiVersion: v2.0}", "apiVersion"},
+		{"removed cloud", "cloud: public", "cloud"},
+		{"removed graph endpoint", "graph: {endpoint: 'https://graph.microsoft.com'}", "endpoint"},
+		{"removed graph api version", "graph: {apiVersion: beta}", "apiVersion"},
+		{"removed authority host", "azure: {authorityHost: 'https://login.microsoftonline.com/'}", "authorityHost"},
+		{"unknown cloud", "defaultConnection: {cloud: azure}", "cloud"},
+		{"unknown graph api version", "defaultConnection: {apiVersion: v2.0}", "apiVersion"},
+		{"plain-http graph endpoint", "defaultConnection: {graphEndpoint: 'http://graph.example'}", "graphEndpoint"},
+		{"plain-http authority", "defaultConnection: {authorityHost: 'http://login.example'}", "authorityHost"},
+		{"organizer not an object id", "defaultConnection: {organizers: {allowed: [alex@contoso.com]}}", "allowed"},
+		{"typo in the credential", "defaultConnection: {credential: {clientSecrets: {secretRef: {name: x}}}}", "clientSecrets"},
+		{"rate limit without qps", "defaultConnection: {rateLimit: {burst: 5}}", "rateLimit"},
 		{"resync period not a duration", "resyncPeriod: one hour", "resyncPeriod"},
 		{"zero reconcilers", "maxConcurrentReconciles: 0", "maxConcurrentReconciles"},
-		{"plain-http authority", "azure: {authorityHost: 'http://login.example'}", "authorityHost"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := render(t, operatorChartDir(t), tt.values)
+			_, err := render(t, operatorChartDir(t), organizerValues, tt.values)
 			if err == nil {
 				t.Fatalf("values %q rendered; values.schema.json should reject them", tt.values)
 			}
@@ -354,7 +427,7 @@ func TestChartSchemaRejectsBadValues(t *testing.T) {
 }
 
 func TestChartWorkloadIdentityRequiresClientID(t *testing.T) {
-	_, err := render(t, operatorChartDir(t), "azure: {workloadIdentity: {enabled: true}}")
+	_, err := render(t, operatorChartDir(t), organizerValues, "azure: {workloadIdentity: {enabled: true}}")
 	if err == nil || !strings.Contains(err.Error(), "azure.clientId is required") {
 		t.Fatalf("want a render error naming azure.clientId, got %v", err)
 	}
@@ -370,7 +443,7 @@ func TestChartClusterRoleGrantsTheGeneratedRules(t *testing.T) {
 	}
 	r := renderOperator(t, "")
 	var rendered rbacv1.ClusterRole
-	r.objs.one(t, "ClusterRole", &rendered)
+	r.objs.named(t, "ClusterRole", releaseName+"-onlinemeeting-operator-manager", &rendered)
 	if !reflect.DeepEqual(rendered.Rules, generated.Rules) {
 		t.Errorf("chart ClusterRole rules differ from config/rbac/role.yaml: run 'make manifests'\nchart:     %+v\ngenerated: %+v", rendered.Rules, generated.Rules)
 	}
@@ -405,4 +478,83 @@ func stripLeadingComments(s string) string {
 		_, s, _ = strings.Cut(s, "\n")
 	}
 	return s
+}
+
+func assertNoRemovedFlags(t *testing.T, args []string) {
+	t.Helper()
+	for _, a := range args {
+		for _, flag := range removedFlags {
+			if a == flag || strings.HasPrefix(a, flag+"=") {
+				t.Errorf("manager args carry %q; that is a connection's field now, and the manager refuses the flag", a)
+			}
+		}
+	}
+}
+
+func TestChartRendersTheDefaultConnection(t *testing.T) {
+	const other = "0c6b1e2a-3f4d-4a5b-8c7d-9e0f1a2b3c4d"
+	r := renderOperator(t, `defaultConnection:
+  organizers: {allowed: [`+organizer+`, `+other+`]}
+  namespaces:
+    matchLabels: {team: platform}
+    matchExpressions: [{key: env, operator: In, values: [prod]}]
+`)
+	c := assertDefaultConnection(t, r.objs, r.container)
+	if !slices.Equal(c.Spec.Organizers.Allowed, []string{organizer, other}) || c.Spec.Organizers.Any {
+		t.Errorf("organizers = %+v, want allowed [%s %s]", c.Spec.Organizers, organizer, other)
+	}
+	want := &metav1.LabelSelector{
+		MatchLabels:      map[string]string{"team": "platform", "teams.meetings.dev/enabled": "true"},
+		MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "env", Operator: metav1.LabelSelectorOpIn, Values: []string{"prod"}}},
+	}
+	if !reflect.DeepEqual(c.Spec.NamespaceSelector, want) {
+		t.Errorf("namespaceSelector = %+v, want %+v (values merge over the default label)", c.Spec.NamespaceSelector, want)
+	}
+	if c.Spec.Cloud != "public" || c.Spec.APIVersion != "v1.0" || c.Spec.GraphEndpoint != "" || c.Spec.AuthorityHost != "" || c.Spec.RateLimit != nil {
+		t.Errorf("spec = %+v, want the public cloud, v1.0, and no overrides", c.Spec)
+	}
+	if c.Metadata.Labels["app.kubernetes.io/instance"] != releaseName {
+		t.Errorf("labels = %v, want the release's", c.Metadata.Labels)
+	}
+}
+
+// TestChartRefusesADefaultConnectionWithoutOrganizers: there is no implicit
+// "any organizer"; the install fails and says what to set.
+func TestChartRefusesADefaultConnectionWithoutOrganizers(t *testing.T) {
+	for name, values := range map[string]string{
+		"chart defaults": "",
+		"empty allowed":  "defaultConnection: {organizers: {allowed: []}}",
+		"any false":      "defaultConnection: {organizers: {any: false}}",
+		"no organizers":  "defaultConnection: {organizers: {}}",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := render(t, operatorChartDir(t), values)
+			if err == nil || !strings.Contains(err.Error(), "defaultConnection.organizers is empty: set defaultConnection.organizers.allowed") {
+				t.Fatalf("want a render error saying to set defaultConnection.organizers, got %v", err)
+			}
+		})
+	}
+	_, err := render(t, operatorChartDir(t), organizerValues, "defaultConnection: {organizers: {any: true}}")
+	if err == nil || !strings.Contains(err.Error(), "sets both allowed and any") {
+		t.Errorf("allowed and any: true together rendered (the API refuses both): %v", err)
+	}
+}
+
+// TestChartDefaultConnectionTakesExactlyOneCredential: Helm merges a
+// user's credential over the default operatorEnvironment, so a second
+// source must fail the install with the way out, not reach the API.
+func TestChartDefaultConnectionTakesExactlyOneCredential(t *testing.T) {
+	const ids = "defaultConnection: {tenantId: 99999999-8888-7777-6666-555555555555, clientId: 11111111-2222-3333-4444-555555555555}"
+	_, err := render(t, operatorChartDir(t), organizerValues, ids, "defaultConnection: {credential: {clientSecret: {secretRef: {name: graph-app}}}}")
+	if err == nil || !strings.Contains(err.Error(), "defaultConnection.credential.operatorEnvironment=null") {
+		t.Errorf("want a render error naming operatorEnvironment=null, got %v", err)
+	}
+	_, err = render(t, operatorChartDir(t), organizerValues, "defaultConnection: {credential: {operatorEnvironment: null, workloadIdentity: {serviceAccountName: graph}}}")
+	if err == nil || !strings.Contains(err.Error(), "defaultConnection.tenantId and defaultConnection.clientId are required") {
+		t.Errorf("want a render error naming tenantId and clientId, got %v", err)
+	}
+}
+
+func TestChartUserRoles(t *testing.T) {
+	assertUserRoles(t, renderOperator(t, "").objs, releaseName+"-onlinemeeting-operator-")
 }

@@ -56,16 +56,14 @@ func loadChart(t *testing.T, dir string) *chart.Chart {
 	return ch
 }
 
-// render renders the chart in dir with values given as YAML (merged over
-// the chart's values.yaml, as `helm install -f` does), validating them
-// against values.schema.json first.
-func render(t *testing.T, dir, valuesYAML string) (map[string]string, error) {
+// render renders the chart in dir with values given as YAML layers (each
+// merged over the ones before it and all over the chart's values.yaml, as
+// `helm install -f a.yaml -f b.yaml` does), validating them against
+// values.schema.json first.
+func render(t *testing.T, dir string, valuesYAML ...string) (map[string]string, error) {
 	t.Helper()
 	ch := loadChart(t, dir)
-	vals, err := chartutil.ReadValues([]byte(valuesYAML))
-	if err != nil {
-		t.Fatalf("parsing test values: %v", err)
-	}
+	vals := mergeValues(t, valuesYAML...)
 	opts := chartutil.ReleaseOptions{Name: releaseName, Namespace: releaseNamespace, IsInstall: true, Revision: 1}
 	renderVals, err := chartutil.ToRenderValues(ch, vals, opts, chartutil.DefaultCapabilities)
 	if err != nil {
@@ -74,11 +72,26 @@ func render(t *testing.T, dir, valuesYAML string) (map[string]string, error) {
 	return engine.Render(ch, renderVals)
 }
 
+// mergeValues parses YAML layers of values, later ones winning; a null in
+// a later layer deletes the key, as with helm -f.
+func mergeValues(t *testing.T, layers ...string) map[string]any {
+	t.Helper()
+	merged := map[string]any{}
+	for _, layer := range layers {
+		vals, err := chartutil.ReadValues([]byte(layer))
+		if err != nil {
+			t.Fatalf("parsing test values %q: %v", layer, err)
+		}
+		merged = chartutil.CoalesceTables(vals.AsMap(), merged)
+	}
+	return merged
+}
+
 // renderObjects renders the chart and decodes every manifest (NOTES.txt
 // aside) into objects, failing the test on any error.
-func renderObjects(t *testing.T, dir, valuesYAML string) objects {
+func renderObjects(t *testing.T, dir string, valuesYAML ...string) objects {
 	t.Helper()
-	files, err := render(t, dir, valuesYAML)
+	files, err := render(t, dir, valuesYAML...)
 	if err != nil {
 		t.Fatalf("rendering %s: %v", filepath.Base(dir), err)
 	}
@@ -134,6 +147,19 @@ func (o objects) ofKind(kind string) objects {
 		}
 	}
 	return out
+}
+
+// named decodes the object of kind and name into a typed struct, failing
+// the test when there is none.
+func (o objects) named(t *testing.T, kind, name string, into any) {
+	t.Helper()
+	for _, u := range o.ofKind(kind) {
+		if u.GetName() == name {
+			decodeInto(t, u, into)
+			return
+		}
+	}
+	t.Fatalf("no %s named %q", kind, name)
 }
 
 // one decodes the single object of kind into a typed struct, failing the

@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
 )
@@ -39,8 +40,9 @@ func buildConfigDefault(t *testing.T) objects {
 func TestKustomizeDefaultBuildsTheInstaller(t *testing.T) {
 	objs := buildConfigDefault(t)
 	for kind, want := range map[string]int{
-		"Namespace": 1, "CustomResourceDefinition": 1, "ServiceAccount": 1, "ClusterRole": 1,
+		"Namespace": 1, "CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 4,
 		"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1,
+		"ClusterGraphConnection": 1,
 	} {
 		if got := len(objs.ofKind(kind)); got != want {
 			t.Errorf("want %d %s, built %d", want, kind, got)
@@ -53,9 +55,12 @@ func TestKustomizeDefaultBuildsTheInstaller(t *testing.T) {
 				t.Errorf("Namespace is %q, want %q", o.GetName(), installNamespace)
 			}
 		case "CustomResourceDefinition":
-			if o.GetName() != "onlinemeetings.teams.meetings.dev" {
+			plural, _, _ := unstructured.NestedString(o.Object, "spec", "names", "plural")
+			if o.GetName() != plural+".teams.meetings.dev" {
 				t.Errorf("CRD is named %q; a CRD's name must be plural.group, never prefixed", o.GetName())
 			}
+		case "ClusterGraphConnection":
+			// Checked by TestKustomizeDefaultCreatesTheDefaultConnection.
 		case "ClusterRole", "ClusterRoleBinding":
 			if !strings.HasPrefix(o.GetName(), installPrefix) {
 				t.Errorf("%s %s lacks the prefix %q", o.GetKind(), o.GetName(), installPrefix)
@@ -81,6 +86,8 @@ func TestKustomizeDeploymentIsHardened(t *testing.T) {
 	if !slices.Contains(c.Args, "--metrics-bind-address=:8080") {
 		t.Errorf("args %v lack --metrics-bind-address=:8080", c.Args)
 	}
+	assertNoRemovedFlags(t, c.Args)
+	assertPodNamespaceFromDownwardAPI(t, c)
 	// The credentials Secret is optional so the installer applies before it
 	// exists; its name is fixed, so namePrefix must not have touched it.
 	if len(c.EnvFrom) != 1 || c.EnvFrom[0].SecretRef == nil ||
@@ -109,7 +116,7 @@ func TestKustomizeRBACIsLeastPrivilege(t *testing.T) {
 	objs.one(t, "ServiceAccount", &sa)
 
 	var cr rbacv1.ClusterRole
-	objs.one(t, "ClusterRole", &cr)
+	objs.named(t, "ClusterRole", installPrefix+"manager-role", &cr)
 	assertNoWildcards(t, "ClusterRole "+cr.Name, cr.Rules)
 	for _, r := range cr.Rules {
 		for _, g := range r.APIGroups {
@@ -132,6 +139,26 @@ func TestKustomizeRBACIsLeastPrivilege(t *testing.T) {
 	if rb.RoleRef.Name != role.Name || len(rb.Subjects) != 1 || rb.Subjects[0].Name != sa.Name || rb.Subjects[0].Namespace != installNamespace {
 		t.Errorf("RoleBinding %+v does not bind %s to %s/%s", rb, role.Name, installNamespace, sa.Name)
 	}
+}
+
+// TestKustomizeDefaultCreatesTheDefaultConnection: the installer writes the
+// default connection's policy down in the cluster, under the very name the
+// manager looks for, which namePrefix must not have changed.
+func TestKustomizeDefaultCreatesTheDefaultConnection(t *testing.T) {
+	objs := buildConfigDefault(t)
+	var d appsv1.Deployment
+	objs.one(t, "Deployment", &d)
+	c := assertDefaultConnection(t, objs, d.Spec.Template.Spec.Containers[0])
+	if c.Spec.Cloud != "public" {
+		t.Errorf("cloud = %q, want public", c.Spec.Cloud)
+	}
+	if sel := c.Spec.NamespaceSelector; sel == nil || sel.MatchLabels["teams.meetings.dev/enabled"] != "true" {
+		t.Errorf("namespaceSelector = %+v, want teams.meetings.dev/enabled=true", sel)
+	}
+}
+
+func TestKustomizeUserRoles(t *testing.T) {
+	assertUserRoles(t, buildConfigDefault(t), installPrefix)
 }
 
 // TestKustomizeWorkloadIdentityOverlay builds the overlay docs/install.md
