@@ -185,7 +185,7 @@ type WorkloadIdentityCredential struct {
 	// serviceAccountName is the service account whose token the operator
 	// requests (in the GraphConnection's namespace, or the operator's
 	// namespace for a ClusterGraphConnection). The operator needs RBAC to
-	// create tokens for it; see the README.
+	// create tokens for it; see docs/install.md.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253

@@ -78,8 +78,8 @@ type OnlineMeetingSpec struct {
 	Participants *MeetingParticipants `json:"participants,omitempty"`
 
 	// chatInfo ties the meeting to an existing Teams chat message. Graph
-	// accepts it only on its beta endpoint: run the operator with
-	// --graph-api-version=beta to use it.
+	// accepts it only on its beta endpoint: the meeting's connection must
+	// have apiVersion: beta.
 	// +optional
 	ChatInfo *ChatInfo `json:"chatInfo,omitempty"`
 

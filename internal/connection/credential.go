@@ -174,7 +174,7 @@ func apiReason(err error) string {
 	case apierrors.IsNotFound(err):
 		return "it does not exist"
 	case apierrors.IsForbidden(err):
-		return "the operator may not create its tokens (grant it create on serviceaccounts/token for this service account; see the README)"
+		return "the operator may not create its tokens (grant it create on serviceaccounts/token for this service account; see docs/install.md)"
 	default:
 		return err.Error()
 	}
