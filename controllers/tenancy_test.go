@@ -349,3 +349,18 @@ func TestABusyNamespaceDoesNotStarveAnother(t *testing.T) {
 	g.Expect(readyInA).To(BeNumerically("<", n/2), "the neighbour waited behind the busy namespace")
 	h.waitAllReady(n)
 }
+
+func TestDeleteOfAResourceGraphRefusedOutrightMakesNoGraphCall(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{emulator: emulator.Config{DenyUsers: []string{organizer}}})
+	h.create(h.meeting("refused"))
+	h.waitStalled("refused", teamsv1alpha1.ReasonForbidden)
+	// Graph's 403 created nothing, and the operator knows it: the
+	// finalizer written before the createOrGet is gone again.
+	g.Eventually(func(g Gomega) { g.Expect(h.get(g, "refused").Finalizers).To(BeEmpty()) }).
+		WithTimeout(30 * time.Second).Should(Succeed())
+
+	h.delete(h.ns, "refused")
+	h.waitGone(h.ns, "refused")
+	g.Expect(h.calls("createOrGet")).To(Equal(1), "deleting must not look up (and so create) a meeting Graph refused")
+}
