@@ -55,6 +55,8 @@ func (h *harness) graphCalls() int {
 	return n
 }
 
+func keyOf(ns, name string) client.ObjectKey { return client.ObjectKey{Namespace: ns, Name: name} }
+
 func (h *harness) getIn(g Gomega, ns, name string) *teamsv1alpha1.OnlineMeeting {
 	m := &teamsv1alpha1.OnlineMeeting{}
 	g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Namespace: ns, Name: name}, m)).To(Succeed())
