@@ -90,6 +90,9 @@ func TestSamplesAndValidManifestsAreAcceptedAsWritten(t *testing.T) {
 			g.Expect(err).NotTo(HaveOccurred())
 			var want teamsv1alpha1.OnlineMeeting
 			g.Expect(yaml.Unmarshal(raw, &want)).To(Succeed())
+			if want.Kind != "OnlineMeeting" {
+				return // a connection sample: accepted is all it has to be
+			}
 			var got teamsv1alpha1.OnlineMeeting
 			g.Expect(env.Client.Get(t.Context(), client.ObjectKey{Namespace: ns, Name: want.Name}, &got)).To(Succeed())
 			g.Expect(got.Spec.StartDateTime).To(Equal(want.Spec.StartDateTime))
