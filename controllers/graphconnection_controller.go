@@ -13,6 +13,8 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -27,9 +29,17 @@ import (
 // Azure AD never sees the operator per meeting.
 const DefaultConnectionCheckPeriod = 5 * time.Minute
 
+// ConnectionFinalizer holds a connection while OnlineMeetings that use it
+// still have meetings to delete in Teams: deleting a namespace (or a
+// connection) first would leave them no way to reach Graph, and their
+// meetings would be left behind. Crossplane holds ProviderConfigs the same
+// way.
+const ConnectionFinalizer = "teams.meetings.dev/in-use"
+
 // ConnectionChecker is what the connection reconciler needs: reading a
 // connection and signing in with it. *connection.Resolver implements it.
 type ConnectionChecker interface {
+	RefOf(m *teamsv1alpha1.OnlineMeeting) connection.Ref
 	Get(ctx context.Context, ref connection.Ref) (*connection.Connection, error)
 	Check(ctx context.Context, c *connection.Connection) error
 	SecretKey(c *connection.Connection) (client.ObjectKey, bool)
@@ -53,7 +63,9 @@ type GraphConnectionReconciler struct {
 	Now func() time.Time
 }
 
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=graphconnections;clustergraphconnections,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=graphconnections/status;clustergraphconnections/status,verbs=get;patch
+// +kubebuilder:rbac:groups=teams.meetings.dev,resources=graphconnections/finalizers;clustergraphconnections/finalizers,verbs=update
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 
 // Reconcile signs in with the connection and writes its status once.
@@ -65,6 +77,9 @@ func (r *GraphConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 			r.Connections.Forget(ref)
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if released, err := r.holdWhileInUse(ctx, ref, obj); released || err != nil {
+		return ctrl.Result{}, err
 	}
 	conn, err := r.Connections.Get(ctx, ref)
 	if err != nil {
@@ -114,6 +129,64 @@ func (r *GraphConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	return ctrl.Result{RequeueAfter: period}, nil
 }
 
+// holdWhileInUse keeps the in-use finalizer on a connection while
+// OnlineMeetings holding their own finalizer use it, and releases it once
+// none does; it reports whether it released it. A deleting connection that
+// is still in use is checked and kept Ready like any other: its meetings
+// need it to delete theirs.
+func (r *GraphConnectionReconciler) holdWhileInUse(ctx context.Context, ref connection.Ref, obj client.Object) (bool, error) {
+	base := obj.DeepCopyObject().(client.Object)
+	if obj.GetDeletionTimestamp().IsZero() {
+		if controllerutil.AddFinalizer(obj, ConnectionFinalizer) {
+			return false, r.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+		}
+		return false, nil
+	}
+	var list teamsv1alpha1.OnlineMeetingList
+	if err := r.List(ctx, &list, client.MatchingFields{indexConnection: ref.String()}); err != nil {
+		return false, err
+	}
+	users := 0
+	for i := range list.Items {
+		if controllerutil.ContainsFinalizer(&list.Items[i], Finalizer) {
+			users++
+		}
+	}
+	if users > 0 {
+		log.FromContext(ctx).Info("Connection is deleted but still in use", "onlineMeetings", users)
+		return false, nil
+	}
+	if controllerutil.RemoveFinalizer(obj, ConnectionFinalizer) {
+		return true, r.Patch(ctx, obj, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	}
+	return true, nil
+}
+
+// connectionOfMeeting maps an OnlineMeeting that went to its connection,
+// which may have been waiting for it to go.
+func (r *GraphConnectionReconciler) connectionOfMeeting(_ context.Context, o client.Object) []reconcile.Request {
+	m, ok := o.(*teamsv1alpha1.OnlineMeeting)
+	if !ok {
+		return nil
+	}
+	ref := r.Connections.RefOf(m)
+	if ref.Kind != r.Kind {
+		return nil
+	}
+	return []reconcile.Request{{NamespacedName: client.ObjectKey{Namespace: ref.Namespace, Name: ref.Name}}}
+}
+
+// meetingReleased passes the events after which a deleting connection may
+// be free: a meeting gone, or its finalizer removed.
+var meetingReleased = predicate.Funcs{
+	CreateFunc: func(event.CreateEvent) bool { return false },
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return controllerutil.ContainsFinalizer(e.ObjectOld, Finalizer) && !controllerutil.ContainsFinalizer(e.ObjectNew, Finalizer)
+	},
+	DeleteFunc:  func(event.DeleteEvent) bool { return true },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+}
+
 func (r *GraphConnectionReconciler) newObject() client.Object {
 	if r.Kind == teamsv1alpha1.KindGraphConnection {
 		return &teamsv1alpha1.GraphConnection{}
@@ -150,6 +223,7 @@ func (r *GraphConnectionReconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named(map[string]string{teamsv1alpha1.KindGraphConnection: "graphconnection", teamsv1alpha1.KindClusterGraphConnection: "clustergraphconnection"}[r.Kind]).
 		For(r.newObject(), builder.WithPredicates(predicate.GenerationChangedPredicate{})).
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.connectionsOfSecret), builder.OnlyMetadata).
+		Watches(&teamsv1alpha1.OnlineMeeting{}, handler.EnqueueRequestsFromMapFunc(r.connectionOfMeeting), builder.WithPredicates(meetingReleased)).
 		Complete(r)
 }
 

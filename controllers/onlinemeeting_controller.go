@@ -81,7 +81,6 @@ type OnlineMeetingReconciler struct {
 	fair fairQueue
 }
 
-// +kubebuilder:rbac:groups=teams.meetings.dev,resources=graphconnections;clustergraphconnections,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings,verbs=get;list;watch;patch
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=onlinemeetings/status,verbs=get;patch

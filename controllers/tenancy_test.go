@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
@@ -211,6 +212,9 @@ func TestSecondClaimantOfAnExternalIDIsRefusedAndTakesOverWhenTheHolderGoes(t *t
 	h := newHarness(t, harnessOptions{namespaces: []string{nsB}})
 	h.create(h.meeting("holder"))
 	holder := h.waitReady("holder", teamsv1alpha1.ReasonCreated)
+	// creationTimestamp has whole seconds, and within one second the
+	// namespace/name decides: let the copy be younger by the clock.
+	g.Eventually(func() bool { return time.Now().After(holder.CreationTimestamp.Add(time.Second)) }).Should(BeTrue())
 
 	// Another namespace copies the manifest and names other attendees.
 	intruder := func(m *teamsv1alpha1.OnlineMeeting) {
@@ -365,4 +369,31 @@ func TestDeleteOfAResourceGraphRefusedOutrightMakesNoGraphCall(t *testing.T) {
 	h.delete(h.ns, "refused")
 	h.waitGone(h.ns, "refused")
 	g.Expect(h.calls("createOrGet")).To(Equal(1), "deleting must not look up (and so create) a meeting Graph refused")
+}
+
+func TestConnectionIsHeldUntilItsMeetingsAreDeletedInTeams(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{})
+	h.createConnection(h.ns, "graph")
+	h.create(h.meeting("uses-it", useConnection(teamsv1alpha1.KindGraphConnection, "graph")))
+	h.waitReady("uses-it", teamsv1alpha1.ReasonCreated)
+
+	// Deleting the connection first (as a namespace deletion may) must not
+	// strand the meeting: the connection waits for it.
+	conn := &teamsv1alpha1.GraphConnection{}
+	g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "graph"), conn)).To(Succeed())
+	g.Expect(conn.Finalizers).To(ContainElement(controllers.ConnectionFinalizer))
+	g.Expect(env.Client.Delete(context.Background(), conn)).To(Succeed())
+	g.Consistently(func() error {
+		return env.Client.Get(context.Background(), keyOf(h.ns, "graph"), &teamsv1alpha1.GraphConnection{})
+	}).WithTimeout(time.Second).Should(Succeed())
+
+	h.delete(h.ns, "uses-it")
+	h.waitGone(h.ns, "uses-it")
+	g.Expect(h.calls("delete")).To(Equal(1), "the meeting was deleted in Teams through the deleting connection")
+	g.Expect(h.emu.Meetings()).To(BeEmpty())
+	g.Eventually(func() bool {
+		err := env.Client.Get(context.Background(), keyOf(h.ns, "graph"), &teamsv1alpha1.GraphConnection{})
+		return client.IgnoreNotFound(err) == nil && err != nil
+	}).WithTimeout(30 * time.Second).Should(BeTrue(), "the connection is released once nothing uses it")
 }
