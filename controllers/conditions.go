@@ -2,7 +2,6 @@ package controllers
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -13,33 +12,13 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
-	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
-	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
-
-// defaultStalledRetry is how long a resource that needs a person (a
-// permission, a policy, a spec fix) waits before the operator tries again
-// by itself. A spec change retries at once, through the watch.
-const defaultStalledRetry = 10 * time.Minute
 
 func (r *OnlineMeetingReconciler) stalledRetry() time.Duration {
 	if r.StalledRetryPeriod > 0 {
 		return r.StalledRetryPeriod
 	}
 	return defaultStalledRetry
-}
-
-// stalledError is a failure that retrying the same spec cannot fix soon.
-type stalledError struct {
-	reason  teamsv1alpha1.ConditionReason
-	message string
-	retry   time.Duration
-}
-
-func (e *stalledError) Error() string { return e.message }
-
-func stalled(reason teamsv1alpha1.ConditionReason, retry time.Duration, format string, args ...any) error {
-	return &stalledError{reason: reason, message: fmt.Sprintf(format, args...), retry: retry}
 }
 
 // isReady is true when the meeting was in place for the current spec.
@@ -77,69 +56,47 @@ func markReconciling(m *teamsv1alpha1.OnlineMeeting, reason teamsv1alpha1.Condit
 func markStalled(m *teamsv1alpha1.OnlineMeeting, reason teamsv1alpha1.ConditionReason, message string) bool {
 	prev := meta.FindStatusCondition(m.Status.Conditions, teamsv1alpha1.ConditionStalled)
 	news := prev == nil || prev.Status != metav1.ConditionTrue || prev.Reason != string(reason) || prev.ObservedGeneration != m.Generation
+	if !news && sameApartFromRequestID(prev.Message, boundMessage(message)) {
+		// The same wall again: status stays as it is, so a retry costs no
+		// write (the new request id is in the log).
+		return false
+	}
 	setCondition(m, teamsv1alpha1.ConditionReady, metav1.ConditionFalse, reason, message)
 	setCondition(m, teamsv1alpha1.ConditionStalled, metav1.ConditionTrue, reason, message)
 	meta.RemoveStatusCondition(&m.Status.Conditions, teamsv1alpha1.ConditionReconciling)
 	return news
 }
 
-// handleError turns a failed step into conditions, an Event and a retry
-// policy: throttling waits exactly as long as Graph asked, transient
-// failures back off exponentially (by returning the error), and failures a
-// person must fix retry slowly without flooding Graph or the Event log.
+// handleError applies decide's outcome of a failed step: conditions, an
+// Event when the problem is news, and the retry.
 func (r *OnlineMeetingReconciler) handleError(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, action string, err error) (ctrl.Result, error) {
-	var refusal *connection.Refusal
-	if errors.As(err, &refusal) {
-		if refusal.Reason == teamsv1alpha1.ReasonConnectionNotReady {
-			// The connection's own status says what is wrong with it, and
-			// its change brings the meeting back through the watch.
-			markReconciling(m, refusal.Reason, refusal.Message)
-			return ctrl.Result{RequeueAfter: r.stalledRetry()}, nil
-		}
-		err = stalled(refusal.Reason, r.stalledRetry(), "%s", refusal.Message)
+	f := failure{err: err, ready: isReady(m) && m.DeletionTimestamp.IsZero(), firstRetry: r.stalledRetry(),
+		organizer: m.Spec.Organizer.UserID, connection: r.Connections.RefOf(m).String()}
+	if c := meta.FindStatusCondition(m.Status.Conditions, teamsv1alpha1.ConditionStalled); c != nil && c.Status == metav1.ConditionTrue {
+		f.stalledFor = r.now().Sub(c.LastTransitionTime.Time)
 	}
-	var st *stalledError
-	if errors.As(err, &st) {
-		if markStalled(m, st.reason, st.message) {
-			r.event(m, corev1.EventTypeWarning, st.reason, action, st.message)
+	o := decide(f)
+	logger := log.FromContext(ctx)
+	switch o.state {
+	case stateStalled:
+		if markStalled(m, o.reason, o.message) {
+			r.event(m, corev1.EventTypeWarning, o.reason, action, o.message)
 		}
-		log.FromContext(ctx).Info("Meeting needs attention", "reason", st.reason, "message", st.message)
-		return ctrl.Result{RequeueAfter: st.retry}, nil
+		logger.Info("Meeting needs attention", "reason", o.reason, "message", o.message, "retryAfter", o.requeueAfter)
+	case stateReconciling:
+		markReconciling(m, o.reason, o.message)
+		logger.V(1).Info("Meeting is waiting", "reason", o.reason, "message", o.message, "retryAfter", o.requeueAfter)
+	case stateUnchanged:
+		logger.V(1).Info("Passing problem during a resync", "reason", o.reason, "message", o.message)
 	}
-
-	// A resync that hits a passing Graph problem leaves a Ready meeting
-	// Ready: nothing about the meeting is known to be wrong.
-	keepReady := isReady(m) && m.DeletionTimestamp.IsZero()
-	switch graph.ClassOf(err) {
-	case graph.ClassThrottled:
-		wait, _ := graph.RetryAfter(err)
-		if !keepReady {
-			markReconciling(m, teamsv1alpha1.ReasonThrottled,
-				fmt.Sprintf("Graph is throttling this tenant; the operator sends nothing to it for %s, as Graph asked.", wait.Round(time.Second)))
-		}
-		log.FromContext(ctx).V(1).Info("Graph is throttling", "action", action, "retryAfter", wait)
-		return ctrl.Result{RequeueAfter: wait}, nil
-	case graph.ClassForbidden:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonForbidden, r.stalledRetry(),
-			"Graph refused to act for organizer %s: %v. Grant the app an application access policy for this user (it can take about 30 minutes to apply) and the OnlineMeetings.ReadWrite.All application permission.",
-			m.Spec.Organizer.UserID, err))
-	case graph.ClassUnauthorized:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonUnauthorized, r.stalledRetry(),
-			"Azure AD or Graph refused the credentials of connection %s: %v. Check the connection's status and credential.", r.Connections.RefOf(m), err))
-	case graph.ClassInvalid:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, r.stalledRetry(),
-			"Graph refused the meeting as invalid: %v. Fix the spec; the operator retries when it changes.", err))
-	case graph.ClassNotFound:
-		return r.handleError(ctx, m, action, stalled(teamsv1alpha1.ReasonInvalidSpec, r.stalledRetry(),
-			"Graph found no organizer %s: %v. spec.organizer.userId must be the Azure AD object id of a user in the tenant.",
-			m.Spec.Organizer.UserID, err))
-	default:
-		if !keepReady {
-			markReconciling(m, teamsv1alpha1.ReasonGraphUnavailable,
-				fmt.Sprintf("Graph could not be reached or failed (%v); retrying with backoff.", err))
-		}
+	if o.backoff {
 		return ctrl.Result{}, fmt.Errorf("%s: %w", action, err)
 	}
+	if o.requeueAfter > 0 && o.state == stateStalled {
+		// Stalled resources that failed together must not retry together.
+		o.requeueAfter += r.jitter(o.requeueAfter)
+	}
+	return ctrl.Result{RequeueAfter: o.requeueAfter}, nil
 }
 
 // event records an Event on the meeting. The note never holds credentials:

@@ -143,20 +143,26 @@ func TestSpecUpdateReachesGraphAsOnePatch(t *testing.T) {
 	h.waitEvent("update", teamsv1alpha1.ReasonUpdated)
 }
 
-func TestReapplyingTheSameManifestMakesNoGraphCall(t *testing.T) {
+func TestMetadataChangeMakesNoReconcileAndNoGraphCall(t *testing.T) {
 	g := NewWithT(t)
 	h := newHarness(t, harnessOptions{})
-	h.create(h.meeting("reapply"))
-	h.waitReady("reapply", teamsv1alpha1.ReasonCreated)
+	h.create(h.meeting("relabelled"))
+	h.waitReady("relabelled", teamsv1alpha1.ReasonCreated)
 	h.emu.ResetStats()
+	before := reconcileCount(g)
 
-	// kubectl apply of an unchanged manifest: the apiserver keeps the
-	// generation, so the operator has nothing to do.
-	m := h.get(g, "reapply")
-	g.Expect(env.Client.Patch(context.Background(), h.meeting("reapply"), client.Merge)).To(Succeed())
-	g.Expect(h.get(g, "reapply").Generation).To(Equal(m.Generation))
-	g.Consistently(func() int { return h.calls("createOrGet") + h.calls("get") + h.calls("update") }).
-		WithTimeout(2 * time.Second).Should(Equal(0))
+	// A GitOps tool adds a label and an annotation: the generation stays,
+	// and the operator has nothing to do (an identical apply would be a
+	// no-op at the apiserver and prove nothing).
+	m := h.get(g, "relabelled")
+	base := m.DeepCopy()
+	m.Labels = map[string]string{"app.kubernetes.io/part-of": "platform"}
+	m.Annotations = map[string]string{"example.com/owner": "team-a"}
+	g.Expect(env.Client.Patch(context.Background(), m, client.MergeFrom(base))).To(Succeed())
+	g.Expect(h.get(g, "relabelled").Generation).To(Equal(m.Generation))
+	g.Consistently(func(g Gomega) int {
+		return reconcileCount(g) - before + h.calls("createOrGet") + h.calls("get") + h.calls("update")
+	}).WithTimeout(2 * time.Second).Should(Equal(0))
 }
 
 func ptrTime(t time.Time) *time.Time { return &t }

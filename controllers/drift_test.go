@@ -1,13 +1,16 @@
 package controllers_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
 func TestMeetingDeletedInTeamsIsRecreatedAtResync(t *testing.T) {
@@ -64,4 +67,36 @@ func TestDeletedMeetingThatGraphStillAnswersWithIsReportedNotLooped(t *testing.T
 	calls := h.calls("createOrGet")
 	g.Consistently(func() int { return h.calls("createOrGet") }).WithTimeout(1500 * time.Millisecond).
 		Should(BeNumerically("<=", calls+2))
+}
+
+// vanishingClient deletes the meeting in Teams right after reading it, as
+// a user in Teams could between the operator's read and its PATCH.
+type vanishingClient struct {
+	controllers.MeetingsClient
+	emu *emulator.Server
+}
+
+func (c vanishingClient) Get(ctx context.Context, organizerID, meetingID string) (*graph.OnlineMeeting, error) {
+	m, err := c.MeetingsClient.Get(ctx, organizerID, meetingID)
+	if err == nil {
+		c.emu.DeleteMeeting(organizerID, meetingID)
+	}
+	return m, err
+}
+
+func TestMeetingDeletedBetweenTheReadAndThePatchIsRecreated(t *testing.T) {
+	g := NewWithT(t)
+	var emu *emulator.Server
+	h := newHarness(t, harnessOptions{wrapGraph: func(c controllers.MeetingsClient) controllers.MeetingsClient {
+		return vanishingClient{MeetingsClient: c, emu: emu}
+	}})
+	emu = h.emu
+	h.create(h.meeting("vanishes"))
+	first := h.waitReady("vanishes", teamsv1alpha1.ReasonCreated)
+
+	h.patchSpec("vanishes", func(m *teamsv1alpha1.OnlineMeeting) { m.Spec.Subject = "Moved" })
+	m := h.waitReady("vanishes", teamsv1alpha1.ReasonRecreated)
+	g.Expect(m.Status.MeetingID).NotTo(Equal(first.Status.MeetingID))
+	g.Expect(h.emu.Meetings()).To(HaveExactElements(And(HaveField("ID", m.Status.MeetingID), HaveField("Subject", "Moved"))))
+	g.Expect(h.eventCount("vanishes", teamsv1alpha1.ReasonInvalidSpec)).To(BeZero(), "a vanished meeting is not a spec problem")
 }

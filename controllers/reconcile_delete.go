@@ -51,7 +51,7 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 	}
 	if err := gc.Delete(ctx, m.Spec.Organizer.UserID, id); err != nil && graph.ClassOf(err) != graph.ClassNotFound {
 		if graph.ClassOf(err) == graph.ClassForbidden {
-			err = stalled(teamsv1alpha1.ReasonDeleteFailed, r.stalledRetry(),
+			err = stalled(teamsv1alpha1.ReasonDeleteFailed, retrySlowly,
 				"Graph refused to delete meeting %s: %v. Grant the app access, or set spec.deletionPolicy to Orphan to leave the meeting in Teams and let the resource go.", id, err)
 		}
 		return r.handleError(ctx, m, "Delete", err)

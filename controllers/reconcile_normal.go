@@ -25,13 +25,13 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		return r.handleError(ctx, m, "Connect", err)
 	}
 	if m.Spec.ChatInfo != nil && gc.APIVersion() != "beta" {
-		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonChatInfoRequiresBeta, 0,
+		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonChatInfoRequiresBeta, retryNever,
 			"spec.chatInfo is accepted only by Graph's beta endpoint, and connection %s uses %s: set apiVersion: beta on the connection, or remove spec.chatInfo.",
 			r.Connections.RefOf(m), gc.APIVersion()))
 	}
 	want, err := desiredMeeting(&m.Spec)
 	if err != nil {
-		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, 0, "%v", err))
+		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, retryNever, "%v", err))
 	}
 	if wait, ok := r.syncNotDue(m); ok {
 		// The spec is observed and the resync period has not passed: no
@@ -49,6 +49,11 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 
 	if patch, changed := meetingDiff(want, meeting); patch != nil {
 		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
+		if graph.ClassOf(err) == graph.ClassNotFound {
+			// Deleted in Teams between the read and the PATCH: the meeting
+			// that createOrGet makes again already carries the spec.
+			return r.recreated(ctx, m, gc, want)
+		}
 		if err != nil {
 			return r.handleError(ctx, m, "Update", err)
 		}
@@ -61,6 +66,17 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		}
 	}
 
+	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
+	return ctrl.Result{RequeueAfter: r.ResyncPeriod + r.jitter(r.ResyncPeriod)}, nil
+}
+
+// recreated finishes a reconcile whose meeting vanished under it.
+func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (ctrl.Result, error) {
+	meeting, reason, err := r.recreate(ctx, m, gc, want)
+	if err != nil {
+		return r.handleError(ctx, m, "Sync", err)
+	}
+	statusFromMeeting(&m.Status, meeting, r.now())
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
 	return ctrl.Result{RequeueAfter: r.ResyncPeriod + r.jitter(r.ResyncPeriod)}, nil
 }
@@ -141,7 +157,7 @@ func (r *OnlineMeetingReconciler) askCreateOrGet(ctx context.Context, m *teamsv1
 		return nil, false, err
 	}
 	if problem := foreignMeeting(meeting, &m.Spec); problem != "" {
-		return nil, false, stalled(teamsv1alpha1.ReasonMeetingMismatch, r.stalledRetry(),
+		return nil, false, stalled(teamsv1alpha1.ReasonMeetingMismatch, retrySlowly,
 			"Graph answered createOrGet for externalId %q with a meeting that is not this resource's (%s); it is not used.", m.Spec.ExternalID, problem)
 	}
 	return meeting, created, nil
@@ -184,7 +200,7 @@ func (r *OnlineMeetingReconciler) mismatch(ctx context.Context, m *teamsv1alpha1
 func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
 	gone := m.Status.MeetingID
 	if exp := m.Status.ExpiryDateTime; exp != nil && exp.Time.Before(r.now()) {
-		return nil, "", stalled(teamsv1alpha1.ReasonExpired, 0,
+		return nil, "", stalled(teamsv1alpha1.ReasonExpired, retryNever,
 			"Meeting %s expired in Teams on %s, 60 days after it ended, and is not recreated. Delete this OnlineMeeting, or create a new one for a new date.",
 			gone, exp.UTC().Format(time.RFC3339))
 	}
@@ -193,7 +209,7 @@ func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1
 		return nil, "", err
 	}
 	if meeting.ID == gone {
-		return nil, "", stalled(teamsv1alpha1.ReasonMeetingGone, r.ResyncPeriod,
+		return nil, "", stalled(teamsv1alpha1.ReasonMeetingGone, retryAfter(r.ResyncPeriod),
 			"Meeting %s was deleted in Teams, and Graph's createOrGet still answers with it for externalId %q, so it cannot be recreated under this externalId. Create a new OnlineMeeting with another externalId.",
 			gone, m.Spec.ExternalID)
 	}

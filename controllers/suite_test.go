@@ -22,6 +22,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
@@ -468,4 +469,25 @@ func (w failingStatusWriter) Patch(ctx context.Context, obj client.Object, patch
 func failFirst(n int32) func(client.Object) bool {
 	var calls atomic.Int32
 	return func(client.Object) bool { return calls.Add(1) <= n }
+}
+
+// reconcileCount is how many reconciles of OnlineMeetings every manager
+// of the suite has run, from controller-runtime's own metric.
+func reconcileCount(g Gomega) int {
+	families, err := ctrlmetrics.Registry.Gather()
+	g.Expect(err).NotTo(HaveOccurred())
+	n := 0.0
+	for _, f := range families {
+		if f.GetName() != "controller_runtime_reconcile_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "controller" && l.GetValue() == "onlinemeeting" {
+					n += m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return int(n)
 }

@@ -395,5 +395,5 @@ func TestConnectionIsHeldUntilItsMeetingsAreDeletedInTeams(t *testing.T) {
 	g.Eventually(func() bool {
 		err := env.Client.Get(context.Background(), keyOf(h.ns, "graph"), &teamsv1alpha1.GraphConnection{})
 		return client.IgnoreNotFound(err) == nil && err != nil
-	}).WithTimeout(30 * time.Second).Should(BeTrue(), "the connection is released once nothing uses it")
+	}).WithTimeout(30*time.Second).Should(BeTrue(), "the connection is released once nothing uses it")
 }
