@@ -200,7 +200,7 @@ func statusFromMeeting(st *teamsv1alpha1.OnlineMeetingStatus, mt *graph.OnlineMe
 	}
 	st.ChatInfo = nil
 	if c := mt.ChatInfo; c != nil {
-		st.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: c.ThreadID, MessageID: c.MessageID, ReplyChainMessageID: c.ReplyChainMessageID}
+		st.ChatInfo = &teamsv1alpha1.ChatInfoStatus{ThreadID: c.ThreadID, MessageID: c.MessageID, ReplyChainMessageID: c.ReplyChainMessageID}
 	}
 	synced := metav1.NewTime(now)
 	st.LastSyncTime = &synced

@@ -176,6 +176,10 @@ func refusedOutright(err error) bool {
 // foreignMeeting says why a meeting Graph returned is not the one the spec
 // describes ("" when it is): its externalId or organizer differ.
 func foreignMeeting(mt *graph.OnlineMeeting, spec *teamsv1alpha1.OnlineMeetingSpec) string {
+	if !graph.ValidMeetingID(mt.ID) {
+		// It could not go into a request path, nor into status.
+		return "its id is not a Graph meeting id"
+	}
 	if mt.ExternalID != spec.ExternalID {
 		return fmt.Sprintf("its externalId is %q", mt.ExternalID)
 	}

@@ -69,11 +69,13 @@ func TestForeignMeetingChecksExternalIDAndOrganizer(t *testing.T) {
 		meeting graph.OnlineMeeting
 		foreign bool
 	}{
-		{"ours", graph.OnlineMeeting{ExternalID: "ext-1", Participants: organizedBy("5F1D3A44-8C1E-4E8B-9A2F-6C1F0D9E2B71")}, false},
-		{"ours, organizer not reported", graph.OnlineMeeting{ExternalID: "ext-1"}, false},
-		{"another externalId", graph.OnlineMeeting{ExternalID: "ext-2"}, true},
-		{"no externalId at all", graph.OnlineMeeting{}, true},
-		{"another organizer", graph.OnlineMeeting{ExternalID: "ext-1", Participants: organizedBy("0b7c6a42-5a1e-4c5f-9f3e-8d1c2b3a4f5e")}, true},
+		{"ours", graph.OnlineMeeting{ID: "MSo1", ExternalID: "ext-1", Participants: organizedBy("5F1D3A44-8C1E-4E8B-9A2F-6C1F0D9E2B71")}, false},
+		{"ours, organizer not reported", graph.OnlineMeeting{ID: "MSo1", ExternalID: "ext-1"}, false},
+		{"another externalId", graph.OnlineMeeting{ID: "MSo1", ExternalID: "ext-2"}, true},
+		{"no externalId at all", graph.OnlineMeeting{ID: "MSo1"}, true},
+		{"another organizer", graph.OnlineMeeting{ID: "MSo1", ExternalID: "ext-1", Participants: organizedBy("0b7c6a42-5a1e-4c5f-9f3e-8d1c2b3a4f5e")}, true},
+		{"an id that could not go into a path", graph.OnlineMeeting{ID: "../x", ExternalID: "ext-1"}, true},
+		{"an id longer than status allows", graph.OnlineMeeting{ID: strings.Repeat("M", 513), ExternalID: "ext-1"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

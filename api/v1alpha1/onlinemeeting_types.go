@@ -46,6 +46,7 @@ type OnlineMeetingSpec struct {
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\p{Cc}\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]')",message="externalId must not contain control or bidirectional-override characters"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="externalId is immutable: it identifies the meeting in Teams; create a new OnlineMeeting instead"
 	ExternalID string `json:"externalId"`
 
@@ -56,6 +57,7 @@ type OnlineMeetingSpec struct {
 	// subject is the meeting's title.
 	// +optional
 	// +kubebuilder:validation:MaxLength=512
+	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\p{Cc}\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]')",message="subject must not contain control or bidirectional-override characters"
 	Subject string `json:"subject,omitempty"`
 
 	// startDateTime is when the meeting starts (RFC 3339, e.g.
@@ -144,6 +146,7 @@ type MeetingParticipantInfo struct {
 	// upn is the attendee's user principal name.
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\p{Cc}\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]')",message="upn must not contain control or bidirectional-override characters"
 	UPN string `json:"upn,omitempty"`
 
 	// role is the attendee's role: attendee, presenter, producer or
@@ -169,6 +172,7 @@ type Identity struct {
 	// displayName is the user's name as shown in Teams.
 	// +optional
 	// +kubebuilder:validation:MaxLength=256
+	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\p{Cc}\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]')",message="displayName must not contain control or bidirectional-override characters"
 	DisplayName string `json:"displayName,omitempty"`
 }
 
@@ -187,6 +191,24 @@ type ChatInfo struct {
 	// replyChainMessageId is the id of the reply chain's root message.
 	// +optional
 	// +kubebuilder:validation:MaxLength=64
+	ReplyChainMessageID string `json:"replyChainMessageId,omitempty"`
+}
+
+// ChatInfoStatus is the meeting's chat thread as Graph reports it. Unlike
+// the spec's ChatInfo it has no length limits: status holds what Graph
+// returns, and a limit Graph does not share would make every status write
+// fail.
+type ChatInfoStatus struct {
+	// threadId is the chat thread's id.
+	// +optional
+	ThreadID string `json:"threadId,omitempty"`
+
+	// messageId is the id of the meeting's message in the thread.
+	// +optional
+	MessageID string `json:"messageId,omitempty"`
+
+	// replyChainMessageId is the id of the reply chain's root message.
+	// +optional
 	ReplyChainMessageID string `json:"replyChainMessageId,omitempty"`
 }
 
@@ -268,7 +290,7 @@ type OnlineMeetingStatus struct {
 
 	// chatInfo is the meeting's chat thread.
 	// +optional
-	ChatInfo *ChatInfo `json:"chatInfo,omitempty"`
+	ChatInfo *ChatInfoStatus `json:"chatInfo,omitempty"`
 
 	// lastSyncTime is when the operator last read or wrote the meeting in
 	// Graph.

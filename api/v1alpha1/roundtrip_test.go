@@ -48,7 +48,7 @@ func fullMeeting() *teamsv1alpha1.OnlineMeeting {
 			AudioConferencing: &teamsv1alpha1.AudioConferencing{
 				ConferenceID: "9999999", TollNumber: "+1 206-485-3005", TollFreeNumber: "+1 800-555-0100", DialinURL: "https://dialin.teams.microsoft.com/x",
 			},
-			ChatInfo:     &teamsv1alpha1.ChatInfo{ThreadID: "19:abc@thread.tacv2", MessageID: "0"},
+			ChatInfo:     &teamsv1alpha1.ChatInfoStatus{ThreadID: "19:abc@thread.tacv2", MessageID: "0"},
 			LastSyncTime: &now,
 		},
 	}
