@@ -1,8 +1,17 @@
 package controllers_test
 
 import (
+	"context"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	. "github.com/onsi/gomega"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 )
 
 // Benchmarks print figures; they assert nothing about speed. Run them with
@@ -67,4 +76,60 @@ func BenchmarkNoisyNeighbour(b *testing.B) {
 		b.ReportMetric(float64(h.readyCount(h.g)), "busy-meetings-ready-by-then")
 		h.stopManager()
 	}
+}
+
+// BenchmarkStalledMeetings reports what meetings that Graph keeps
+// refusing (no application access policy) cost once they are Stalled:
+// Graph calls per second and status writes between retries. Time is
+// scaled 100 to 1 (the first retry after 6 s stands for 10 minutes, the
+// cap of 36 s for an hour), and the figures are scaled back and to 10,000
+// meetings: "steady" is the rate once every meeting waits the full hour,
+// "first-hour" the average over the first scaled hour.
+func BenchmarkStalledMeetings(b *testing.B) {
+	const (
+		n     = 1000
+		first = 6 * time.Second // stands for 10 minutes
+		scale = float64(10*time.Minute) / float64(first)
+		to10k = 10000.0 / n
+	)
+	for b.Loop() {
+		var statusWrites atomic.Int64
+		h := newHarness(b, harnessOptions{
+			emulator:     emulator.Config{DenyUsers: []string{organizer}},
+			stalledRetry: first, concurrency: 4,
+			failStatusWrite: func(client.Object) bool { statusWrites.Add(1); return false },
+		})
+		h.createMany(n)
+		h.g.Eventually(func(g Gomega) int { return h.stalledCount(g) }).WithTimeout(10 * time.Minute).WithPolling(time.Second).Should(Equal(n))
+		start, calls0, writes0 := time.Now(), h.calls("createOrGet"), statusWrites.Load()
+
+		// The first scaled hour: retries after 10, 20 and 40 minutes.
+		hour := time.Duration(float64(time.Hour) / scale)
+		h.g.Eventually(func() bool { return time.Since(start) > hour }).WithTimeout(2 * hour).WithPolling(time.Second).Should(BeTrue())
+		firstHour := float64(h.calls("createOrGet")-calls0) / time.Since(start).Seconds()
+
+		// Then a full capped period, once every meeting waits the hour.
+		h.g.Eventually(func() bool { return time.Since(start) > 3*hour }).WithTimeout(4 * hour).WithPolling(time.Second).Should(BeTrue())
+		calls1, t1 := h.calls("createOrGet"), time.Now()
+		h.g.Eventually(func() bool { return time.Since(t1) > hour }).WithTimeout(2 * hour).WithPolling(time.Second).Should(BeTrue())
+		steady := float64(h.calls("createOrGet")-calls1) / time.Since(t1).Seconds()
+
+		b.ReportMetric(firstHour/scale*to10k, "graph-calls/s-first-hour-10k")
+		b.ReportMetric(steady/scale*to10k, "graph-calls/s-steady-10k")
+		b.ReportMetric(float64(statusWrites.Load()-writes0), "status-writes-between-retries")
+		h.stopManager()
+	}
+}
+
+// stalledCount counts the namespace's Stalled OnlineMeetings.
+func (h *harness) stalledCount(g Gomega) int {
+	var list teamsv1alpha1.OnlineMeetingList
+	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
+	n := 0
+	for i := range list.Items {
+		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionStalled); s == metav1.ConditionTrue {
+			n++
+		}
+	}
+	return n
 }
