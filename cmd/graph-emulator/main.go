@@ -54,7 +54,7 @@ Inspection, WITHOUT authentication (tests only; never expose it):
   GET    /_emulator/faults       current faults
   PUT    /_emulator/faults       replace them: {"latency":"50ms","rateLimit":5,"rateBurst":5,
          "failureRate":0.1,"timeoutRate":0,"resetRate":0,"loseResponseRate":0,
-         "loseNextResponses":0,"failNext":0}
+         "loseNextResponses":0,"failNext":0,"oversizeValues":false,"hugeErrorMessages":false}
 
 Clients must trust the self-signed certificate: write it with --ca-out and
 point SSL_CERT_FILE (Go, curl --cacert) at it.
@@ -148,6 +148,8 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error
 	fs.Float64Var(&cfg.Faults.TimeoutRate, "timeout-rate", 0, "fraction of Graph requests held until the client gives up")
 	fs.Float64Var(&cfg.Faults.ResetRate, "reset-rate", 0, "fraction of Graph requests whose connection is reset")
 	fs.Float64Var(&cfg.Faults.LoseResponseRate, "lose-response-rate", 0, "fraction of writes committed and then left unanswered (connection dropped)")
+	fs.BoolVar(&cfg.Faults.OversizeValues, "oversize-values", false, "answer meetings with values far longer than the operator's API allows: chat ids of 4,096+, joinWebUrl of 8,192+, toll number and dial-in URL of 2,048+ characters")
+	fs.BoolVar(&cfg.Faults.HugeErrorMessages, "huge-error-messages", false, "pad the error.message of every Graph error answer to 64 KiB and more")
 	fs.BoolVar(&debug, "debug", false, "log every request to stderr (never tokens or secrets)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, "", err

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	. "github.com/onsi/gomega"
+
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 )
 
 // writeFile writes data to dir/name and returns the path.
@@ -89,4 +91,15 @@ func TestTenantsFileFlagAddsTenantsToThePrimaryOne(t *testing.T) {
 			g.Expect(ids).To(Equal(tc.tenants))
 		})
 	}
+}
+
+func TestFaultFlagsSetTheInitialFaults(t *testing.T) {
+	g := NewWithT(t)
+	cfg, _, err := parseFlags([]string{"--client-secret", "x", "--latency", "5ms", "--oversize-values", "--huge-error-messages"}, io.Discard)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cfg.Faults).To(Equal(emulator.Faults{Latency: 5 * time.Millisecond, OversizeValues: true, HugeErrorMessages: true}))
+
+	cfg, _, err = parseFlags([]string{"--client-secret", "x"}, io.Discard)
+	g.Expect(err).NotTo(HaveOccurred())
+	g.Expect(cfg.Faults).To(Equal(emulator.Faults{}))
 }

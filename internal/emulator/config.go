@@ -102,6 +102,21 @@ type Faults struct {
 	LoseNextResponses int `json:"loseNextResponses"`
 	// FailNext makes the next N Graph requests answer 503, deterministically.
 	FailNext int `json:"failNext"`
+	// OversizeValues makes every meeting Graph returns (created, read,
+	// updated or listed, so existing meetings too) carry values far longer
+	// than the operator's API allows, as a misbehaving or future Graph
+	// might: chatInfo ids of OversizeIDLength characters and more, a
+	// joinWebUrl of OversizeURLLength, audioConferencing.tollNumber and
+	// dialinUrl of OversizeAudioLength. The chat ids and the toll number
+	// are mostly multi-byte runes, so that cutting them at a byte count
+	// breaks UTF-8; the URLs stay valid ASCII URLs. The subject is echoed
+	// unchanged.
+	OversizeValues bool `json:"oversizeValues"`
+	// HugeErrorMessages makes every Graph error answer (not the token
+	// endpoint's, nor the inspection API's) carry an error.message of at
+	// least HugeErrorMessageLength characters, multi-byte runes among them,
+	// after the usual message; code and innerError stay as they are.
+	HugeErrorMessages bool `json:"hugeErrorMessages"`
 }
 
 // MarshalJSON writes Latency as a Go duration string ("50ms").

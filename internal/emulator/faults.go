@@ -4,10 +4,31 @@ import (
 	"maps"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/time/rate"
+)
+
+// Lengths, in characters (runes), of the values the OversizeValues and
+// HugeErrorMessages faults send. Values padded with multi-byte runes are
+// longer still in bytes.
+const (
+	// OversizeIDLength is the least length of chatInfo.threadId, messageId
+	// and replyChainMessageId under OversizeValues.
+	OversizeIDLength = 4096
+	// OversizeURLLength is the least length of joinWebUrl (and joinUrl)
+	// under OversizeValues.
+	OversizeURLLength = 8192
+	// OversizeAudioLength is the least length of
+	// audioConferencing.tollNumber, tollNumbers[0] and dialinUrl under
+	// OversizeValues.
+	OversizeAudioLength = 2048
+	// HugeErrorMessageLength is the least length of a Graph error's
+	// error.message under HugeErrorMessages.
+	HugeErrorMessageLength = 64 << 10
 )
 
 // faultState holds the current faults, the per-tenant token buckets and
@@ -184,4 +205,66 @@ func (f *faultState) latency() time.Duration {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.faults.Latency
+}
+
+func (f *faultState) oversizeValues() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults.OversizeValues
+}
+
+func (f *faultState) hugeErrorMessages() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.faults.HugeErrorMessages
+}
+
+// Padding for the oversize faults. multiByteFill is nothing but 2-, 3- and
+// 4-byte runes, so that a value cut at a byte count rather than a rune
+// boundary is most likely invalid UTF-8; urlFill is the same runes
+// percent-encoded, so that a padded URL still parses as one.
+const (
+	multiByteFill = "é€𝄞"
+	urlFill       = "%C3%A9%E2%82%AC%F0%9D%84%9E"
+)
+
+// oversize lengthens v's values as the OversizeValues fault promises. Each
+// keeps its real value as a prefix, so meetings stay told apart; the
+// subject is left as it is.
+func oversize(v *meetingJSON) {
+	c := &v.ChatInfo
+	c.ThreadID = padRunes(c.ThreadID, OversizeIDLength, multiByteFill)
+	c.MessageID = padRunes(c.MessageID, OversizeIDLength, multiByteFill)
+	reply := ""
+	if c.ReplyChainMessageID != nil {
+		reply = *c.ReplyChainMessageID
+	}
+	reply = padRunes(reply, OversizeIDLength, multiByteFill)
+	c.ReplyChainMessageID = &reply
+	v.JoinWebURL = padRunes(v.JoinWebURL+"&oversize=", OversizeURLLength, urlFill)
+	v.JoinURL = v.JoinWebURL
+	if v.AudioConferencing != nil {
+		a := *v.AudioConferencing
+		a.TollNumber = padRunes(a.TollNumber+" ", OversizeAudioLength, multiByteFill)
+		a.TollNumbers = append([]string{a.TollNumber}, a.TollNumbers[min(1, len(a.TollNumbers)):]...)
+		a.DialinURL = padRunes(a.DialinURL+"&oversize=", OversizeAudioLength, urlFill)
+		v.AudioConferencing = &a
+	}
+}
+
+// hugeMessage is msg followed by padding up to HugeErrorMessageLength,
+// marked as injected so that whoever finds it in a log knows why.
+func hugeMessage(msg string) string {
+	return padRunes(msg+" [padding from the emulator's hugeErrorMessages fault] ", HugeErrorMessageLength, multiByteFill)
+}
+
+// padRunes appends whole copies of fill to s until it has at least n runes.
+// Whole copies keep a percent-encoded fill's escapes intact.
+func padRunes(s string, n int, fill string) string {
+	have, per := utf8.RuneCountInString(s), utf8.RuneCountInString(fill)
+	if have >= n || per == 0 {
+		return s
+	}
+	copies := (n - have + per - 1) / per
+	return s + strings.Repeat(fill, copies)
 }

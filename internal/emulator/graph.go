@@ -87,7 +87,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, ri reqInfo) 
 		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.url+"/"+s.primary.TenantID+
 			`/oauth2/v2.0/authorize", client_id="`+graphAppID+`"`)
 		s.faults.count("", op, http.StatusUnauthorized)
-		s.writeGraphError(w, ri, http.StatusUnauthorized, "InvalidAuthenticationToken", authMsg)
+		s.writeGraphRouteError(w, ri, http.StatusUnauthorized, "InvalidAuthenticationToken", authMsg)
 		return
 	}
 	if op == opUnknown || !allowed {
@@ -148,13 +148,22 @@ func lastSegment(segs []string) string {
 func (s *Server) finishGraph(w http.ResponseWriter, ri reqInfo, tn *tenant, op string, resp graphResponse) {
 	s.faults.count(tn.TenantID, op, resp.status)
 	if resp.code != "" {
-		s.writeGraphError(w, ri, resp.status, resp.code, resp.msg)
+		s.writeGraphRouteError(w, ri, resp.status, resp.code, resp.msg)
 		return
 	}
 	if resp.body != nil {
 		w.Header().Set("OData-Version", "4.0")
 	}
 	writeJSON(w, resp.status, resp.body)
+}
+
+// writeGraphRouteError writes an error answer of a Graph route: Graph's
+// error shape, with the message the HugeErrorMessages fault pads.
+func (s *Server) writeGraphRouteError(w http.ResponseWriter, ri reqInfo, status int, code, msg string) {
+	if s.faults.hugeErrorMessages() {
+		msg = hugeMessage(msg)
+	}
+	s.writeGraphError(w, ri, status, code, msg)
 }
 
 // injectFaults applies the configured faults in the order a real service

@@ -76,7 +76,7 @@ func TestInspectionChangesFaultsAtRunTime(t *testing.T) {
 	g.Expect(put.status).To(Equal(http.StatusOK), string(put.raw))
 	g.Expect(string(call(t, s, http.MethodGet, "/_emulator/faults", "", nil).raw)).To(MatchJSON(
 		`{"latency": "1ms", "rateLimit": 0, "rateBurst": 0, "failureRate": 0, "timeoutRate": 0, "resetRate": 0,
-		  "loseResponseRate": 0, "loseNextResponses": 0, "failNext": 1}`))
+		  "loseResponseRate": 0, "loseNextResponses": 0, "failNext": 1, "oversizeValues": false, "hugeErrorMessages": false}`))
 	g.Expect(createOrGet(t, s, tok, map[string]any{"externalId": "a"}).status).To(Equal(http.StatusServiceUnavailable))
 	g.Expect(createOrGet(t, s, tok, map[string]any{"externalId": "a"}).status).To(Equal(http.StatusCreated))
 

@@ -234,6 +234,11 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 	if gr.version == "beta" {
 		out.AutoAdmittedUsers = "everyoneInCompany"
 	}
+	// Applied to the answer, not the stored meeting, so that switching the
+	// fault on reaches meetings created before it.
+	if s.faults.oversizeValues() {
+		oversize(out)
+	}
 	return out
 }
 

@@ -200,12 +200,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("client-request-id", ri.clientRequestID)
 	s.log.Debug("Request", "method", r.Method, "path", r.URL.Path, "requestID", ri.requestID)
 
+	p := r.URL.Path
+	graphRoute := hasPrefixFold(p, "/v1.0/") || hasPrefixFold(p, "/beta/")
+	writeError := s.writeGraphError
+	if graphRoute {
+		writeError = s.writeGraphRouteError
+	}
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip":
 		gz, err := gzip.NewReader(r.Body)
 		if err != nil {
-			s.writeGraphError(w, ri, http.StatusBadRequest, "BadRequest", "The request body is not valid gzip: "+err.Error())
+			writeError(w, ri, http.StatusBadRequest, "BadRequest", "The request body is not valid gzip: "+err.Error())
 			return
 		}
 		defer gz.Close()
@@ -215,16 +221,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}{gz, r.Body}
 		r.Header.Del("Content-Encoding")
 	default:
-		s.writeGraphError(w, ri, http.StatusUnsupportedMediaType, "UnsupportedMediaType",
+		writeError(w, ri, http.StatusUnsupportedMediaType, "UnsupportedMediaType",
 			fmt.Sprintf("Content-Encoding %q is not supported; send identity or gzip.", enc))
 		return
 	}
 
-	p := r.URL.Path
 	switch {
 	case p == "/_emulator" || strings.HasPrefix(p, "/_emulator/"):
 		s.serveInspect(w, r, ri)
-	case hasPrefixFold(p, "/v1.0/") || hasPrefixFold(p, "/beta/"):
+	case graphRoute:
 		s.serveGraph(w, r, ri)
 	default:
 		s.serveAAD(w, r, ri)

@@ -48,7 +48,9 @@ type Config struct {
 	// cache tokens and refresh them before they expire.
 	Credential azcore.TokenCredential
 	// HTTPClient sends the Graph requests; default a pooled transport shared by
-	// every Client, with dial, TLS and response-header timeouts.
+	// every Client, with dial, TLS and response-header timeouts. Either way the
+	// Client follows no redirects: it sends with a copy of HTTPClient whose
+	// CheckRedirect refuses them, and reports a 3xx answer as an *Error.
 	HTTPClient *http.Client
 	// Timeout bounds each call; default DefaultTimeout.
 	Timeout time.Duration
@@ -101,9 +103,8 @@ func New(cfg Config) (*Client, error) {
 	if endpoint == "" {
 		endpoint = DefaultEndpoint
 	}
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("graph: Config.Endpoint %q is not an absolute http(s) URL", cfg.Endpoint)
+	if err := checkEndpoint(endpoint); err != nil {
+		return nil, err
 	}
 	version := cfg.APIVersion
 	if version == "" {
@@ -135,6 +136,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.http == nil {
 		c.http = defaultHTTPClient()
+	} else {
+		c.http = withoutRedirects(c.http)
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -319,7 +322,12 @@ func (c *Client) do(ctx context.Context, op, method, path string, in, out any) (
 		}
 		return resp.StatusCode, nil
 	}
-	e := c.responseError(op, resp, respBody, clientRequestID)
+	var e *Error
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		e = redirectError(op, resp, clientRequestID)
+	} else {
+		e = c.responseError(op, resp, respBody, clientRequestID)
+	}
 	if tok.Token != "" {
 		// Graph does not echo tokens, but a proxy in between might.
 		e.Message = strings.ReplaceAll(e.Message, tok.Token, "[redacted]")

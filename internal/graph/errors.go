@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 )
@@ -36,7 +37,8 @@ const (
 	// ClassTransient: 5xx, timeouts, resets and lost connections; retry with
 	// backoff. A write may have taken effect even though no answer arrived.
 	ClassTransient ErrorClass = "Transient"
-	// ClassUnknown: anything else, including errors that are not an *Error.
+	// ClassUnknown: anything else, including errors that are not an *Error and
+	// 3xx answers, which the Client never follows.
 	ClassUnknown ErrorClass = "Unknown"
 )
 
@@ -85,7 +87,7 @@ func (e *Error) Error() string {
 	}
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(oneLine(e.Err.Error()))
+		b.WriteString(boundedText(oneLine(e.Err.Error()), maxUnderlyingRunes))
 	}
 	if e.RetryAfter > 0 {
 		fmt.Fprintf(&b, " (retry after %s)", e.RetryAfter)
@@ -170,6 +172,31 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// maxUnderlyingRunes bounds how much of an underlying error Error shows. Such
+// errors can quote what a server sent: net/http's error for a redirect whose
+// Location it cannot parse quotes that Location whole.
+const maxUnderlyingRunes = 1024
+
+// boundedText keeps the printable runes of s, at most n of them, marking a cut
+// with "…". Dropping the rest (control and format characters, bidi overrides
+// among them) keeps an untrusted value from disguising the line it lands in.
+func boundedText(s string, n int) string {
+	var b strings.Builder
+	count := 0
+	for _, r := range s {
+		if !unicode.IsPrint(r) {
+			continue
+		}
+		if count == n {
+			b.WriteString("…")
+			break
+		}
+		b.WriteRune(r)
+		count++
+	}
+	return b.String()
 }
 
 // oneLine keeps the first line of s, so that Error stays one line even when an
