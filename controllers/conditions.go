@@ -82,12 +82,12 @@ func (r *OnlineMeetingReconciler) handleError(ctx context.Context, m *teamsv1alp
 		if markStalled(m, o.reason, o.message) {
 			r.event(m, corev1.EventTypeWarning, o.reason, action, o.message)
 		}
-		logger.Info("Meeting needs attention", "reason", o.reason, "message", o.message, "retryAfter", o.requeueAfter)
+		logger.Info("Meeting needs attention", "reason", o.reason, "message", boundMessage(o.message), "retryAfter", o.requeueAfter)
 	case stateReconciling:
 		markReconciling(m, o.reason, o.message)
-		logger.V(1).Info("Meeting is waiting", "reason", o.reason, "message", o.message, "retryAfter", o.requeueAfter)
+		logger.V(1).Info("Meeting is waiting", "reason", o.reason, "message", boundMessage(o.message), "retryAfter", o.requeueAfter)
 	case stateUnchanged:
-		logger.V(1).Info("Passing problem during a resync", "reason", o.reason, "message", o.message)
+		logger.V(1).Info("Passing problem during a resync", "reason", o.reason, "message", boundMessage(o.message))
 	}
 	if o.backoff {
 		return ctrl.Result{}, fmt.Errorf("%s: %w", action, err)
