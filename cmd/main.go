@@ -18,7 +18,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 	ctrlmetrics "sigs.k8s.io/controller-runtime/pkg/metrics"
-	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/controllers"
@@ -54,7 +53,7 @@ func main() {
 		Scheme:                        scheme,
 		Cache:                         operator.CacheOptions(),
 		Client:                        operator.ClientOptions(),
-		Metrics:                       metricsserver.Options{BindAddress: opts.MetricsBindAddress},
+		Metrics:                       opts.MetricsServerOptions(),
 		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
 		LeaderElection:                opts.LeaderElect,
 		LeaderElectionID:              "onlinemeeting-operator.teams.meetings.dev",
@@ -93,7 +92,8 @@ func main() {
 	}
 
 	log.Info("Starting the manager", "version", operator.Version, "defaultConnection", opts.DefaultConnection,
-		"clusterResourceNamespace", opts.ClusterResourceNamespace)
+		"clusterResourceNamespace", opts.ClusterResourceNamespace,
+		"metricsBindAddress", opts.MetricsBindAddress, "metricsSecure", opts.MetricsSecure)
 	if err := mgr.Start(ctx); err != nil {
 		log.Error(err, "The manager stopped with an error")
 		os.Exit(1)
@@ -114,6 +114,7 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connectio
 	return (&controllers.OnlineMeetingReconciler{
 		Client:                  mgr.GetClient(),
 		Connections:             resolver,
+		SecretMetadata:          mgr.GetCache(),
 		Recorder:                recorder,
 		ResyncPeriod:            opts.ResyncPeriod,
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,

@@ -264,6 +264,9 @@ func startManager(o options, root, work, kubeconfig, caFile string) (*exec.Cmd, 
 		// The Secrets of ClusterGraphConnections would live here; the
 		// demo's connection uses the operator's environment instead.
 		"--cluster-resource-namespace", "default",
+		// No metrics server; were one asked for, plain HTTP: the demo has
+		// no Prometheus to authenticate.
+		"--metrics-secure=false",
 		"--metrics-bind-address", "0",
 		"--health-probe-bind-address", "0",
 	)

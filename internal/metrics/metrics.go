@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
@@ -47,7 +48,10 @@ func (o *GraphObserver) ObserveRequest(operation string, statusCode int, d time.
 
 // MeetingsCollector counts OnlineMeetings by their Ready condition's
 // status and reason at scrape time, from the manager's cache, so the
-// figures are never out of step with deletions.
+// figures are never out of step with deletions. Status is writable by
+// anyone granted onlinemeetings/status, so its values become labels only
+// through readyLabel and reasonLabel: a written reason can neither add
+// series without bound nor smuggle text into the exposition.
 type MeetingsCollector struct {
 	reader client.Reader
 	desc   *prometheus.Desc
@@ -81,11 +85,78 @@ func (c *MeetingsCollector) Collect(ch chan<- prometheus.Metric) {
 	for i := range list.Items {
 		k := key{ready: "Unknown", reason: ""}
 		if cond := meta.FindStatusCondition(list.Items[i].Status.Conditions, teamsv1alpha1.ConditionReady); cond != nil {
-			k = key{ready: string(cond.Status), reason: cond.Reason}
+			k = key{ready: readyLabel(cond.Status), reason: reasonLabel(cond.Reason)}
 		}
 		counts[k]++
 	}
 	for k, n := range counts {
 		ch <- prometheus.MustNewConstMetric(c.desc, prometheus.GaugeValue, float64(n), k.ready, k.reason)
+	}
+}
+
+// ReasonOther is the reason label of a Ready condition whose reason the
+// operator never writes.
+const ReasonOther = "Other"
+
+// knownReasons are the reasons the operator writes on an OnlineMeeting's
+// Ready condition: every ConditionReason in api/v1alpha1, listed one by one
+// so that a label value is always one of ours. A reason added to the API
+// and not here is counted as Other until it is (a test compares the two).
+var knownReasons = func() map[string]bool {
+	known := map[string]bool{}
+	for _, r := range []teamsv1alpha1.ConditionReason{
+		teamsv1alpha1.ReasonCreated,
+		teamsv1alpha1.ReasonAdopted,
+		teamsv1alpha1.ReasonUpdated,
+		teamsv1alpha1.ReasonRecreated,
+		teamsv1alpha1.ReasonSynced,
+		teamsv1alpha1.ReasonDeleted,
+		teamsv1alpha1.ReasonOrphaned,
+		teamsv1alpha1.ReasonProgressing,
+		teamsv1alpha1.ReasonThrottled,
+		teamsv1alpha1.ReasonGraphUnavailable,
+		teamsv1alpha1.ReasonForbidden,
+		teamsv1alpha1.ReasonUnauthorized,
+		teamsv1alpha1.ReasonInvalidSpec,
+		teamsv1alpha1.ReasonChatInfoRequiresBeta,
+		teamsv1alpha1.ReasonMeetingGone,
+		teamsv1alpha1.ReasonExpired,
+		teamsv1alpha1.ReasonDeleteFailed,
+		teamsv1alpha1.ReasonSuspended,
+		teamsv1alpha1.ReasonEnded,
+		teamsv1alpha1.ReasonObserved,
+		teamsv1alpha1.ReasonMeetingNotFound,
+		teamsv1alpha1.ReasonSecretNotOwned,
+		teamsv1alpha1.ReasonConnectionNotFound,
+		teamsv1alpha1.ReasonConnectionNotReady,
+		teamsv1alpha1.ReasonConnectionNotAllowed,
+		teamsv1alpha1.ReasonOrganizerNotAllowed,
+		teamsv1alpha1.ReasonExternalIDConflict,
+		teamsv1alpha1.ReasonMeetingMismatch,
+		teamsv1alpha1.ReasonTokenObtained,
+		teamsv1alpha1.ReasonCredentialInvalid,
+		teamsv1alpha1.ReasonAuthenticationFailed,
+	} {
+		known[string(r)] = true
+	}
+	return known
+}()
+
+// reasonLabel is reason when the operator writes it, else ReasonOther.
+func reasonLabel(reason string) string {
+	if knownReasons[reason] {
+		return reason
+	}
+	return ReasonOther
+}
+
+// readyLabel is the condition's status when it is one of the three a
+// condition may have, else Unknown.
+func readyLabel(status metav1.ConditionStatus) string {
+	switch status {
+	case metav1.ConditionTrue, metav1.ConditionFalse:
+		return string(status)
+	default:
+		return string(metav1.ConditionUnknown)
 	}
 }

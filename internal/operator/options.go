@@ -4,6 +4,7 @@
 package operator
 
 import (
+	"crypto/tls"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/metrics/filters"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 )
 
 // Version is the operator's version, set at build time with -ldflags.
@@ -22,6 +25,13 @@ var Version = "v0.1.0-dev"
 
 // serviceAccountNamespaceFile is where a Pod finds its own namespace.
 const serviceAccountNamespaceFile = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
+
+// The metrics endpoint's default addresses: kubebuilder's HTTPS port, and
+// the conventional plain-HTTP one for --metrics-secure=false.
+const (
+	DefaultSecureMetricsBindAddress   = ":8443"
+	DefaultInsecureMetricsBindAddress = ":8080"
+)
 
 // EnvPodNamespace is set from the downward API in the operator's
 // Deployment.
@@ -39,6 +49,7 @@ type Options struct {
 	GraphQPS                 float64
 	GraphBurst               int
 	MetricsBindAddress       string
+	MetricsSecure            bool
 	HealthProbeBindAddress   string
 	LeaderElect              bool
 }
@@ -51,7 +62,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "OnlineMeetings reconciled in parallel.")
 	fs.Float64Var(&o.GraphQPS, "graph-qps", 10, "Client-side limit of Graph requests per second, for each connection without spec.rateLimit (0: none).")
 	fs.IntVar(&o.GraphBurst, "graph-burst", 20, "Burst allowed above --graph-qps, for each connection without spec.rateLimit.")
-	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", ":8080", "Address of the Prometheus metrics endpoint (0 to disable).")
+	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of the Prometheus metrics endpoint (default "+DefaultSecureMetricsBindAddress+", or "+DefaultInsecureMetricsBindAddress+" with --metrics-secure=false; 0 to disable).")
+	fs.BoolVar(&o.MetricsSecure, "metrics-secure", true, "Serve metrics over HTTPS, only to callers the API server authenticates (TokenReview) and authorizes for GET /metrics (SubjectAccessReview); false serves plain HTTP to anyone, for local runs.")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas reconciles.")
 }
@@ -71,6 +83,12 @@ func (o *Options) Validate() error {
 	if errs := validation.IsDNS1123Subdomain(o.DefaultConnection); len(errs) > 0 {
 		return fmt.Errorf("--default-connection %q is not a valid name: %s", o.DefaultConnection, strings.Join(errs, "; "))
 	}
+	if o.MetricsBindAddress == "" {
+		o.MetricsBindAddress = DefaultInsecureMetricsBindAddress
+		if o.MetricsSecure {
+			o.MetricsBindAddress = DefaultSecureMetricsBindAddress
+		}
+	}
 	if o.ClusterResourceNamespace == "" {
 		o.ClusterResourceNamespace = ownNamespace()
 	}
@@ -82,6 +100,31 @@ func (o *Options) Validate() error {
 	}
 	return nil
 }
+
+// MetricsServerOptions serve the metrics as kubebuilder's v4 scaffold
+// does: over HTTPS with a certificate controller-runtime generates (signed
+// by itself), and only to callers the API server authenticates and
+// authorizes for GET /metrics, which is what the metrics-reader ClusterRole
+// grants. The check costs the manager create on tokenreviews and
+// subjectaccessreviews (the metrics-auth-role ClusterRole). HTTP/2 is off:
+// a scrape needs none of it, and it keeps the endpoint out of reach of the
+// HTTP/2 Stream Cancellation and Rapid Reset attacks
+// (GHSA-qppj-fm5r-hxr3, GHSA-4374-p667-p6c8). Call it after Validate,
+// which fills in the default address.
+func (o *Options) MetricsServerOptions() metricsserver.Options {
+	if !o.MetricsSecure {
+		return metricsserver.Options{BindAddress: o.MetricsBindAddress}
+	}
+	return metricsserver.Options{
+		BindAddress:    o.MetricsBindAddress,
+		SecureServing:  true,
+		FilterProvider: filters.WithAuthenticationAndAuthorization,
+		TLSOpts:        []func(*tls.Config){disableHTTP2},
+	}
+}
+
+// disableHTTP2 offers HTTP/1.1 alone in the TLS handshake.
+func disableHTTP2(c *tls.Config) { c.NextProtos = []string{"http/1.1"} }
 
 // ownNamespace is the operator's namespace: $POD_NAMESPACE, else the one
 // of the Pod's service account.

@@ -1,6 +1,7 @@
 package operator
 
 import (
+	"crypto/tls"
 	"flag"
 	"testing"
 	"time"
@@ -59,4 +60,53 @@ func TestDefaultsMatchTheDocumentedOnes(t *testing.T) {
 	g.Expect(o.MaxConcurrentReconciles).To(Equal(4))
 	g.Expect(o.GraphQPS).To(Equal(10.0))
 	g.Expect(o.GraphBurst).To(Equal(20))
+	g.Expect(o.MetricsSecure).To(BeTrue(), "metrics are served over HTTPS unless asked otherwise")
+}
+
+func TestMetricsAreServedOverHTTPSWithAuthenticationByDefault(t *testing.T) {
+	g := NewWithT(t)
+	t.Setenv(EnvPodNamespace, "operators")
+	o := parse(t)
+	g.Expect(o.Validate()).To(Succeed())
+
+	m := o.MetricsServerOptions()
+	g.Expect(m.BindAddress).To(Equal(":8443"))
+	g.Expect(m.SecureServing).To(BeTrue())
+	g.Expect(m.FilterProvider).NotTo(BeNil(), "without the filter anyone who reaches the port reads the metrics")
+	cfg := &tls.Config{NextProtos: []string{"h2"}}
+	for _, opt := range m.TLSOpts {
+		opt(cfg)
+	}
+	g.Expect(cfg.NextProtos).To(Equal([]string{"http/1.1"}), "HTTP/2 is not offered")
+}
+
+func TestMetricsInsecureServesPlainHTTPOnTheUsualPort(t *testing.T) {
+	g := NewWithT(t)
+	t.Setenv(EnvPodNamespace, "operators")
+	o := parse(t, "--metrics-secure=false")
+	g.Expect(o.Validate()).To(Succeed())
+
+	m := o.MetricsServerOptions()
+	g.Expect(m.BindAddress).To(Equal(":8080"))
+	g.Expect(m.SecureServing).To(BeFalse())
+	g.Expect(m.FilterProvider).To(BeNil())
+}
+
+func TestMetricsBindAddressFlagWins(t *testing.T) {
+	t.Setenv(EnvPodNamespace, "operators")
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--metrics-bind-address=:9443"}, ":9443"},
+		{[]string{"--metrics-bind-address=0"}, "0"},
+		{[]string{"--metrics-secure=false", "--metrics-bind-address=127.0.0.1:9090"}, "127.0.0.1:9090"},
+	} {
+		t.Run(tt.args[len(tt.args)-1], func(t *testing.T) {
+			g := NewWithT(t)
+			o := parse(t, tt.args...)
+			g.Expect(o.Validate()).To(Succeed())
+			g.Expect(o.MetricsServerOptions().BindAddress).To(Equal(tt.want))
+		})
+	}
 }

@@ -14,7 +14,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"sigs.k8s.io/yaml"
 )
 
@@ -96,7 +95,7 @@ func TestChartLintsClean(t *testing.T) {
 func TestChartRendersWithDefaults(t *testing.T) {
 	r := renderOperator(t, "")
 	for kind, want := range map[string]int{
-		"ServiceAccount": 1, "ClusterRole": 4, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1,
+		"ServiceAccount": 1, "ClusterRole": 6, "ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1,
 		"Service": 1, "Deployment": 1, "ClusterGraphConnection": 1,
 	} {
 		if n := len(r.objs.ofKind(kind)); n != want {
@@ -105,6 +104,9 @@ func TestChartRendersWithDefaults(t *testing.T) {
 	}
 	if n := len(r.objs.ofKind("ServiceMonitor")); n != 0 {
 		t.Errorf("ServiceMonitor rendered by default; it needs the Prometheus Operator's CRD")
+	}
+	if n := len(r.objs.ofKind("NetworkPolicy")); n != 0 {
+		t.Errorf("NetworkPolicy rendered by default; it is opt-in")
 	}
 	for _, o := range r.objs {
 		switch o.GetKind() {
@@ -125,7 +127,7 @@ func TestChartRendersWithDefaults(t *testing.T) {
 		t.Errorf("replicas = %v, want 1", r.deployment.Spec.Replicas)
 	}
 	for _, arg := range []string{
-		"--leader-elect", "--metrics-bind-address=:8080", "--health-probe-bind-address=:8081",
+		"--leader-elect", "--metrics-bind-address=:8443", "--health-probe-bind-address=:8081",
 		"--default-connection=default", "--resync-period=1h",
 		"--max-concurrent-reconciles=4", "--graph-qps=10", "--graph-burst=20", "--zap-log-level=info",
 	} {
@@ -325,10 +327,12 @@ func TestChartValuesReachTheManifests(t *testing.T) {
 			if got := r.deployment.Spec.Template.Spec.ServiceAccountName; got != "operator-sa" {
 				t.Errorf("serviceAccountName = %q", got)
 			}
-			var crb rbacv1.ClusterRoleBinding
-			r.objs.one(t, "ClusterRoleBinding", &crb)
-			if crb.Subjects[0].Name != "operator-sa" {
-				t.Errorf("ClusterRoleBinding binds %q", crb.Subjects[0].Name)
+			for _, name := range []string{"manager", "metrics-auth-rolebinding"} {
+				var crb rbacv1.ClusterRoleBinding
+				r.objs.named(t, "ClusterRoleBinding", releaseName+"-onlinemeeting-operator-"+name, &crb)
+				if crb.Subjects[0].Name != "operator-sa" {
+					t.Errorf("ClusterRoleBinding %s binds %q", crb.Name, crb.Subjects[0].Name)
+				}
 			}
 		}},
 		{"metrics port", "metrics: {port: 9090}", func(t *testing.T, r release) {
@@ -347,31 +351,17 @@ func TestChartValuesReachTheManifests(t *testing.T) {
 			if n := len(r.objs.ofKind("Service")) + len(r.objs.ofKind("ServiceMonitor")); n != 0 {
 				t.Errorf("rendered %d metrics Service/ServiceMonitor with metrics off", n)
 			}
+			if slices.ContainsFunc(r.container.Ports, func(p corev1.ContainerPort) bool { return p.Name == "metrics" }) {
+				t.Errorf("container ports %v keep the metrics port with metrics off", r.container.Ports)
+			}
 		}},
 		{"service monitor", "metrics: {serviceMonitor: {enabled: true, interval: 30s, scrapeTimeout: 10s, labels: {release: prometheus}}}", func(t *testing.T, r release) {
-			sms := r.objs.ofKind("ServiceMonitor")
-			if len(sms) != 1 {
-				t.Fatalf("rendered %d ServiceMonitors", len(sms))
-			}
-			sm := sms[0]
-			if sm.GetAPIVersion() != "monitoring.coreos.com/v1" || sm.GetLabels()["release"] != "prometheus" {
-				t.Errorf("ServiceMonitor %s labels %v", sm.GetAPIVersion(), sm.GetLabels())
-			}
-			eps, _, _ := unstructured.NestedSlice(sm.Object, "spec", "endpoints")
-			if len(eps) != 1 {
-				t.Fatalf("endpoints = %v, want one", eps)
-			}
-			ep, _ := eps[0].(map[string]any)
-			if ep["port"] != "http-metrics" || ep["interval"] != "30s" || ep["scrapeTimeout"] != "10s" {
+			ep := assertServiceMonitorScrapesHTTPS(t, r.objs)
+			if ep["interval"] != "30s" || ep["scrapeTimeout"] != "10s" {
 				t.Errorf("endpoint = %v", ep)
 			}
-			var svc corev1.Service
-			r.objs.one(t, "Service", &svc)
-			sel, _, _ := unstructured.NestedStringMap(sm.Object, "spec", "selector", "matchLabels")
-			for k, v := range sel {
-				if svc.Labels[k] != v {
-					t.Errorf("ServiceMonitor selects %s=%v, which the Service does not carry", k, v)
-				}
+			if sm := r.objs.ofKind("ServiceMonitor")[0]; sm.GetLabels()["release"] != "prometheus" {
+				t.Errorf("ServiceMonitor labels %v", sm.GetLabels())
 			}
 		}},
 		{"fullname override", "fullnameOverride: teams", func(t *testing.T, r release) {
@@ -412,6 +402,14 @@ func TestChartSchemaRejectsBadValues(t *testing.T) {
 		{"rate limit without qps", "defaultConnection: {rateLimit: {burst: 5}}", "rateLimit"},
 		{"resync period not a duration", "resyncPeriod: one hour", "resyncPeriod"},
 		{"zero reconcilers", "maxConcurrentReconciles: 0", "maxConcurrentReconciles"},
+		{"metrics on the health port", "metrics: {port: 8081}", "port"},
+		{"reader service account without namespace", "metrics: {readerSubjects: [{kind: ServiceAccount, name: prometheus}]}", "namespace"},
+		{"reader of an unknown kind", "metrics: {readerSubjects: [{kind: Robot, name: r2}]}", "kind"},
+		{"typo in a reader subject", "metrics: {readerSubjects: [{kind: User, name: alex, namepsace: x}]}", "namepsace"},
+		{"typo in networkPolicy", "networkPolicy: {enable: true}", "enable"},
+		{"api server address not a CIDR", "networkPolicy: {apiServer: {cidrs: [kubernetes.default]}}", "cidrs"},
+		{"api server without ports", "networkPolicy: {apiServer: {ports: []}}", "ports"},
+		{"api server port out of range", "networkPolicy: {apiServer: {ports: [70000]}}", "ports"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -449,7 +447,7 @@ func TestChartClusterRoleGrantsTheGeneratedRules(t *testing.T) {
 	}
 	assertNoWildcards(t, "chart ClusterRole", rendered.Rules)
 	var crb rbacv1.ClusterRoleBinding
-	r.objs.one(t, "ClusterRoleBinding", &crb)
+	r.objs.named(t, "ClusterRoleBinding", releaseName+"-onlinemeeting-operator-manager", &crb)
 	if crb.RoleRef.Name != rendered.Name || len(crb.Subjects) != 1 || crb.Subjects[0].Namespace != releaseNamespace {
 		t.Errorf("ClusterRoleBinding %+v does not bind %s to the release's ServiceAccount", crb, rendered.Name)
 	}

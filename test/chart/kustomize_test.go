@@ -40,8 +40,8 @@ func buildConfigDefault(t *testing.T) objects {
 func TestKustomizeDefaultBuildsTheInstaller(t *testing.T) {
 	objs := buildConfigDefault(t)
 	for kind, want := range map[string]int{
-		"Namespace": 1, "CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 4,
-		"ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1,
+		"Namespace": 1, "CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 6,
+		"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1,
 		"ClusterGraphConnection": 1,
 	} {
 		if got := len(objs.ofKind(kind)); got != want {
@@ -83,8 +83,8 @@ func TestKustomizeDeploymentIsHardened(t *testing.T) {
 	if want := "ghcr.io/onlinemeeting-operator/onlinemeeting-operator:v0.1.0"; c.Image != want {
 		t.Errorf("image = %q, want %q", c.Image, want)
 	}
-	if !slices.Contains(c.Args, "--metrics-bind-address=:8080") {
-		t.Errorf("args %v lack --metrics-bind-address=:8080", c.Args)
+	if !slices.Contains(c.Args, "--metrics-bind-address=:8443") {
+		t.Errorf("args %v lack --metrics-bind-address=:8443", c.Args)
 	}
 	assertNoRemovedFlags(t, c.Args)
 	assertPodNamespaceFromDownwardAPI(t, c)
@@ -126,7 +126,7 @@ func TestKustomizeRBACIsLeastPrivilege(t *testing.T) {
 		}
 	}
 	var crb rbacv1.ClusterRoleBinding
-	objs.one(t, "ClusterRoleBinding", &crb)
+	objs.named(t, "ClusterRoleBinding", installPrefix+"manager-rolebinding", &crb)
 	if crb.RoleRef.Name != cr.Name || len(crb.Subjects) != 1 || crb.Subjects[0].Name != sa.Name || crb.Subjects[0].Namespace != installNamespace {
 		t.Errorf("ClusterRoleBinding %+v does not bind %s to %s/%s", crb, cr.Name, installNamespace, sa.Name)
 	}
