@@ -7,10 +7,12 @@
 // and an unauthenticated inspection API under /_emulator/ that exists for
 // tests only. The emulator follows the facts collected in
 // shared/graph-api.md (createOrGet 201 then 200, externalId scoped to the
-// organizer, 400/401/403/404 in Graph's error shape) and can inject the
-// failures a real tenant produces: latency, 429 with Retry-After from a
-// per-tenant token bucket, 503s, hangs, connection resets, and writes whose
-// response is lost after they were committed.
+// organizer, 400/401/403/404 in Graph's error shape, meeting options kept
+// as v1.0's PATCH sets them and defaulted as a Teams meeting policy does,
+// see options.go) and can inject the failures a real tenant produces:
+// latency, 429 with Retry-After from a per-tenant token bucket, 503s,
+// hangs, connection resets, and writes whose response is lost after they
+// were committed.
 //
 // It serves one primary tenant and, through Config.Tenants, more on the same
 // listener: each has its own token endpoint, app and credentials, and a

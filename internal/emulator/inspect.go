@@ -126,6 +126,20 @@ func (s *Server) SetSubject(organizerID, meetingID, subject string) bool {
 	return ok
 }
 
+// SetJoinWebURL gives a meeting another join link, in whichever tenant
+// holds it. Meetings made by other Teams clients carry links of other
+// shapes (the short teams.microsoft.com/meet/ form, links with quotes or
+// ampersands in them); this lets a test find a meeting by such a link with
+// $filter=JoinWebUrl eq '...'. It reports whether the meeting exists.
+func (s *Server) SetJoinWebURL(organizerID, meetingID, joinWebURL string) bool {
+	tenant, ok := s.store.tenantOf(organizerID, meetingID)
+	if !ok {
+		return false
+	}
+	_, ok = s.store.update(tenant, organizerID, meetingID, func(m *meeting) bool { m.joinWebURL = joinWebURL; return true })
+	return ok
+}
+
 // serveInspect serves the inspection API. It needs no token: it exists for
 // tests and local runs only and must never face a real network.
 //

@@ -4,11 +4,15 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,11 +68,52 @@ func decodeMeeting(r *http.Request) (map[string]json.RawMessage, *meetingRequest
 		}
 	}
 	var req meetingRequestJSON
-	if err := json.Unmarshal(data, &req); err != nil {
-		e := graphErr(http.StatusBadRequest, "BadRequest", "Invalid request body: %v", err)
-		return nil, nil, &e
+	fields := map[string]any{"externalid": &req.ExternalID, "subject": &req.Subject, "startdatetime": &req.StartDateTime,
+		"enddatetime": &req.EndDateTime, "participants": &req.Participants, "chatinfo": &req.ChatInfo}
+	for _, k := range slices.Sorted(maps.Keys(raw)) {
+		if into, ok := fields[strings.ToLower(k)]; ok {
+			if msg := decodeProperty(k, raw[k], into); msg != "" {
+				e := graphErr(http.StatusBadRequest, "BadRequest", "%s", msg)
+				return nil, nil, &e
+			}
+		}
 	}
 	return raw, &req, nil
+}
+
+// decodeProperty decodes one property of a request into into, or returns
+// the message of Graph's 400, naming the property.
+func decodeProperty(name string, raw json.RawMessage, into any) string {
+	err := json.Unmarshal(raw, into)
+	if err == nil {
+		return ""
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		path := name
+		if te.Field != "" {
+			path += "." + te.Field
+		}
+		return fmt.Sprintf("Cannot convert a JSON %s to the expected type '%s' of property '%s'.", te.Value, edmType(te.Type), path)
+	}
+	return fmt.Sprintf("Invalid value of property '%s': %v", name, err)
+}
+
+// edmType names a Go type by the OData type it stands for.
+func edmType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "Edm.String"
+	case reflect.Bool:
+		return "Edm.Boolean"
+	case reflect.Slice:
+		return "Collection"
+	default:
+		return "complex type"
+	}
 }
 
 // present reports whether key was sent with a non-null value.
@@ -127,6 +172,13 @@ func (s *Server) createOrGet(gr *graphRequest) graphResponse {
 	if req.ExternalID == nil || *req.ExternalID == "" {
 		return graphErr(http.StatusBadRequest, "BadRequest", "externalId is required for createOrGet.")
 	}
+	// createOrGet takes only externalId, subject, the times, participants
+	// and (beta) chatInfo; options come from the tenant's policy and change
+	// by PATCH alone. Graph still reads the whole body as an onlineMeeting,
+	// so an option of the wrong type is a 400 even here.
+	if _, msg := parseOptions(raw, prefersUnknownEnumMembers(gr.r)); msg != "" {
+		return graphErr(http.StatusBadRequest, "BadRequest", "%s", msg)
+	}
 	now := s.now().UTC()
 	var start, end time.Time
 	switch {
@@ -161,7 +213,8 @@ func (s *Server) createOrGet(gr *graphRequest) graphResponse {
 	return graphOK(status, s.view(gr, &m))
 }
 
-// newMeeting builds a complete meeting the way Teams does.
+// newMeeting builds a complete meeting the way Teams does, with the
+// tenant's policy for its options.
 func (s *Server) newMeeting(tenantID, organizer string, req *meetingRequestJSON, now, start, end time.Time, attendees []participantJSON) *meeting {
 	thread := "19:meeting_" + randomString(40) + "@thread.v2"
 	m := &meeting{
@@ -172,7 +225,7 @@ func (s *Server) newMeeting(tenantID, organizer string, req *meetingRequestJSON,
 		created: now, start: start, end: end, expiry: end.Add(expiryAfterEnd),
 		attendees: attendees, threadID: thread, chatThreadID: thread, chatMessageID: "0",
 		joinMeetingID: randomDigits(13), passcode: randomString(6), videoTeleconferenceID: randomDigits(10),
-		conferenceID: randomDigits(9), lobby: lobbyBypassJSON{Scope: "organization"}, allowedPresenters: "everyone",
+		conferenceID: randomDigits(9), joinWebURL: joinWebURL(tenantID, organizer, thread), options: policyDefaults(),
 	}
 	if req.Subject != nil {
 		m.subject = *req.Subject
@@ -183,18 +236,42 @@ func (s *Server) newMeeting(tenantID, organizer string, req *meetingRequestJSON,
 			m.chatMessageID = fmt.Sprint(now.UnixMilli())
 		}
 	}
-	if req.LobbyBypassSettings != nil {
-		m.lobby = *req.LobbyBypassSettings
-	}
-	if req.AllowedPresenters != nil && *req.AllowedPresenters != "" {
-		m.allowedPresenters = *req.AllowedPresenters
-	}
 	return m
+}
+
+// joinWebURL is the link Teams gives a meeting: the thread and a JSON
+// context, escaped with lower-case hex digits as Teams writes them
+// (19%3ameeting_...%40thread.v2/0?context=%7b%22Tid%22%3a...).
+func joinWebURL(tenantID, organizer, thread string) string {
+	ctx, _ := json.Marshal(struct {
+		Tid string `json:"Tid"`
+		Oid string `json:"Oid"`
+	}{tenantID, organizer})
+	return "https://teams.microsoft.com/l/meetup-join/" + teamsEscape(thread) + "/0?context=" + teamsEscape(string(ctx))
+}
+
+// teamsEscape query-escapes s with lower-case hex digits.
+func teamsEscape(s string) string {
+	b := []byte(url.QueryEscape(s))
+	for i := 0; i+2 < len(b); i++ {
+		if b[i] == '%' {
+			b[i+1], b[i+2] = lowerHex(b[i+1]), lowerHex(b[i+2])
+			i += 2
+		}
+	}
+	return string(b)
+}
+
+func lowerHex(c byte) byte {
+	if c >= 'A' && c <= 'F' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // view renders a stored meeting as Graph returns it to this request.
 func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
-	includeUnknown := strings.Contains(strings.ToLower(strings.Join(gr.r.Header.Values("Prefer"), ",")), "include-unknown-enum-members")
+	includeUnknown := prefersUnknownEnumMembers(gr.r)
 	attendees := make([]participantJSON, 0, len(m.attendees))
 	for _, a := range m.attendees {
 		if a.Role != nil && *a.Role == "coorganizer" && !includeUnknown {
@@ -204,16 +281,13 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 		attendees = append(attendees, a)
 	}
 	presenter := "presenter"
-	ctx, _ := json.Marshal(map[string]string{"Tid": m.tenantID, "Oid": m.organizerID})
-	join := "https://teams.microsoft.com/l/meetup-join/" + url.QueryEscape(m.threadID) + "/0?context=" + url.QueryEscape(string(ctx))
+	join := m.joinWebURL
 	out := &meetingJSON{
 		ODataContext: fmt.Sprintf("https://%s/%s/$metadata#users('%s')/onlineMeetings/$entity", gr.r.Host, gr.version, m.organizerID),
 		ID:           m.id, CreationDateTime: graphTime{m.created}, StartDateTime: graphTime{m.start},
 		EndDateTime: graphTime{m.end}, ExpiryDateTime: graphTime{m.expiry},
 		JoinURL: join, JoinWebURL: join, Subject: m.subject, ExternalID: m.externalID,
 		Capabilities: []string{}, VideoTeleconferenceID: m.videoTeleconferenceID,
-		AllowedPresenters: m.allowedPresenters, AllowMeetingChat: "enabled", AllowTeamworkReactions: true,
-		IsEntryExitAnnounced:  true,
 		JoinMeetingIDSettings: joinMeetingIDJSON{IsPasscodeRequired: true, JoinMeetingID: m.joinMeetingID, Passcode: m.passcode},
 		AudioConferencing: &audioConferencingJSON{
 			ConferenceID: m.conferenceID, TollNumber: "+1 206-485-3005", TollFreeNumber: "+1 800-555-0199",
@@ -223,8 +297,7 @@ func (s *Server) view(gr *graphRequest, m *meeting) *meetingJSON {
 		ChatInfo: chatInfoJSON{ThreadID: m.chatThreadID, MessageID: m.chatMessageID, ReplyChainMessageID: m.replyChainMessageID},
 		JoinInformation: itemBodyJSON{ContentType: "html",
 			Content: "data:text/html," + url.PathEscape(`<a href="`+join+`">Join Microsoft Teams Meeting</a>`)},
-		LobbyBypassSettings: m.lobby,
-		settings:            m.settings,
+		options: viewOptions(m.options, includeUnknown),
 		Participants: participantsJSON{
 			Organizer: &participantJSON{Role: &presenter, Identity: &identitySetJSON{User: &identityJSON{
 				ID: m.organizerID, TenantID: m.tenantID, IdentityProvider: "AAD"}}},

@@ -1,8 +1,6 @@
 package emulator
 
 import (
-	"encoding/json"
-	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -19,9 +17,8 @@ type meeting struct {
 	replyChainMessageID                   *string
 	joinMeetingID, passcode               string
 	videoTeleconferenceID, conferenceID   string
-	lobby                                 lobbyBypassJSON
-	allowedPresenters                     string
-	settings                              map[string]json.RawMessage // meetingSettings set by PATCH
+	joinWebURL                            string
+	options                               map[string]any // meetingOptions by name, as stored
 	deleted                               bool
 }
 
@@ -29,7 +26,7 @@ type meeting struct {
 func (m *meeting) clone() meeting {
 	c := *m
 	c.attendees = slices.Clone(m.attendees)
-	c.settings = maps.Clone(m.settings)
+	c.options = cloneOptions(m.options)
 	return c
 }
 

@@ -1,9 +1,7 @@
 package emulator
 
 import (
-	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"regexp"
 	"strings"
@@ -62,18 +60,18 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 			return *e
 		}
 	}
-	settings := map[string]json.RawMessage{}
-	for k, v := range raw {
-		if st, ok := meetingSettings[strings.ToLower(k)]; ok {
-			parsed, msg := st.parse(v)
-			if msg != "" {
-				return graphErr(http.StatusBadRequest, "BadRequest", "%s", msg)
-			}
-			settings[st.name] = parsed
-		}
+	options, msg := parseOptions(raw, prefersUnknownEnumMembers(gr.r))
+	if msg != "" {
+		return graphErr(http.StatusBadRequest, "BadRequest", "%s", msg)
 	}
 	now := s.now().UTC()
+	var refused string
 	m, ok := s.store.update(gr.tenant.TenantID, gr.organizerID, gr.meetingID, func(m *meeting) bool {
+		var msg string
+		if m.options, msg = applyOptions(m.options, options); msg != "" {
+			refused = msg
+			return false
+		}
 		if req.Subject != nil {
 			m.subject = *req.Subject
 		}
@@ -83,24 +81,15 @@ func (s *Server) updateMeeting(gr *graphRequest) graphResponse {
 		if req.Participants != nil {
 			m.attendees = attendees
 		}
-		if req.LobbyBypassSettings != nil {
-			m.lobby = *req.LobbyBypassSettings
-		}
-		if req.AllowedPresenters != nil && *req.AllowedPresenters != "" {
-			m.allowedPresenters = *req.AllowedPresenters
-		}
-		if len(settings) > 0 {
-			if m.settings == nil {
-				m.settings = map[string]json.RawMessage{}
-			}
-			maps.Copy(m.settings, settings)
-		}
 		// Any update pushes the expiry out another 60 days.
 		m.expiry = later(m.end, now).Add(expiryAfterEnd)
 		return true
 	})
 	if !ok {
 		return notFound(gr)
+	}
+	if refused != "" {
+		return graphErr(http.StatusBadRequest, "BadRequest", "%s", refused)
 	}
 	return graphOK(http.StatusOK, s.view(gr, &m))
 }

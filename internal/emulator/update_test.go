@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -233,4 +234,61 @@ func TestPatchKeepsMeetingOptionsAsMicrosoftsGoSDKSendsThem(t *testing.T) {
 		expectGraphError(g, sdkPatch(tc.body), http.StatusBadRequest, "BadRequest", tc.message)
 	}
 	g.Expect(call(t, s, http.MethodGet, path, tok, nil).json).To(HaveKeyWithValue("allowWhiteboard", false))
+}
+
+// joinWebURLFilter is the query internal/graph sends: the URL quoted as
+// OData wants (a quote doubled), the whole expression query-escaped with
+// %20 for spaces.
+func joinWebURLFilter(joinWebURL string) string {
+	expr := "JoinWebUrl eq '" + strings.ReplaceAll(joinWebURL, "'", "''") + "'"
+	return "$filter=" + strings.ReplaceAll(url.QueryEscape(expr), "+", "%20")
+}
+
+func TestJoinWebURLsAreEscapedAsTeamsWritesThem(t *testing.T) {
+	g := NewWithT(t)
+	s := start(t)
+	created := createOrGet(t, s, token(t, s), docExample1)
+	g.Expect(created.str("joinWebUrl")).To(MatchRegexp(
+		`^https://teams\.microsoft\.com/l/meetup-join/19%3ameeting_[A-Za-z0-9]+%40thread\.v2/0\?context=%7b%22Tid%22%3a%22` +
+			testTenant + `%22%2c%22Oid%22%3a%22` + testOrganizer + `%22%7d$`))
+	g.Expect(created.str("joinUrl")).To(Equal(created.str("joinWebUrl")))
+}
+
+// The filter finds a join URL however awkward: Teams' own escapes, and
+// links made elsewhere with quotes, ampersands, plus signs and spaces.
+func TestListFindsJoinWebURLsEncodedAsTheClientSendsThem(t *testing.T) {
+	s := start(t)
+	tok := token(t, s)
+	base := meetingsPath("v1.0", testOrganizer)
+	teams := createOrGet(t, s, tok, map[string]any{"externalId": "teams"})
+	other := createOrGet(t, s, tok, map[string]any{"externalId": "other"})
+	for _, tc := range []struct{ name, joinWebURL string }{
+		{"as Teams made it", teams.str("joinWebUrl")},
+		{"quote", "https://teams.microsoft.com/l/meetup-join/19%3ameeting_O'Brien%40thread.v2/0?context=%7b%7d"},
+		{"two quotes in a row", "https://example.com/meet/''x'"},
+		{"ampersand and plus", "https://teams.microsoft.com/meet/123?p=a+b&c=d%26e"},
+		{"space and hash", "https://example.com/a b#c"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := NewWithT(t)
+			g.Expect(s.SetJoinWebURL(testOrganizer, teams.str("id"), tc.joinWebURL)).To(BeTrue())
+			r := call(t, s, http.MethodGet, base+"?"+joinWebURLFilter(tc.joinWebURL), tok, nil)
+			g.Expect(r.status).To(Equal(http.StatusOK), string(r.raw))
+			g.Expect(r.json["value"]).To(HaveLen(1))
+			g.Expect(dig(r.json["value"].([]any)[0], "id")).To(Equal(teams.str("id")))
+			g.Expect(dig(r.json["value"].([]any)[0], "joinWebUrl")).To(Equal(tc.joinWebURL))
+
+			// Near misses find nothing: the match is exact.
+			for _, miss := range []string{strings.ToUpper(tc.joinWebURL), tc.joinWebURL + "x", other.str("joinWebUrl") + "'"} {
+				r := call(t, s, http.MethodGet, base+"?"+joinWebURLFilter(miss), tok, nil)
+				g.Expect(r.status).To(Equal(http.StatusOK), string(r.raw))
+				g.Expect(r.json["value"]).To(BeEmpty(), miss)
+			}
+		})
+	}
+	g := NewWithT(t)
+	g.Expect(s.SetJoinWebURL(testOrganizer, "no-such-meeting", "https://x")).To(BeFalse())
+	// An undoubled quote ends the literal early: Graph's parser refuses it.
+	expectGraphError(g, call(t, s, http.MethodGet, base+"?$filter="+url.QueryEscape("JoinWebUrl eq 'a'b'"), tok, nil),
+		http.StatusBadRequest, "InvalidArgument", "JoinWebUrl")
 }

@@ -53,37 +53,30 @@ type meetingJSON struct {
 	OuterMeetingAutoAdmittedUsers *string                `json:"outerMeetingAutoAdmittedUsers"`
 	Capabilities                  []string               `json:"capabilities"`
 	VideoTeleconferenceID         string                 `json:"videoTeleconferenceId"`
-	AllowedPresenters             string                 `json:"allowedPresenters"`
-	AllowMeetingChat              string                 `json:"allowMeetingChat"`
-	AllowTeamworkReactions        bool                   `json:"allowTeamworkReactions"`
-	IsEntryExitAnnounced          bool                   `json:"isEntryExitAnnounced"`
-	RecordAutomatically           bool                   `json:"recordAutomatically"`
 	BroadcastSettings             *struct{}              `json:"broadcastSettings"`
 	JoinMeetingIDSettings         joinMeetingIDJSON      `json:"joinMeetingIdSettings"`
 	AudioConferencing             *audioConferencingJSON `json:"audioConferencing"`
 	ChatInfo                      chatInfoJSON           `json:"chatInfo"`
 	JoinInformation               itemBodyJSON           `json:"joinInformation"`
-	LobbyBypassSettings           lobbyBypassJSON        `json:"lobbyBypassSettings"`
 	Participants                  participantsJSON       `json:"participants"`
 
-	// settings are meeting options set by PATCH (see meetingSettings),
-	// keyed by property name; they replace the defaults above.
-	settings map[string]json.RawMessage
+	// options are the meeting options (see meetingOptions) by property
+	// name, as this request is to see them.
+	options map[string]any
 }
 
-// MarshalJSON writes the meeting with its PATCHed settings in place of the
-// defaults.
+// MarshalJSON writes the meeting with its options among its properties.
 func (m meetingJSON) MarshalJSON() ([]byte, error) {
 	type plain meetingJSON
 	data, err := json.Marshal(plain(m))
-	if err != nil || len(m.settings) == 0 {
+	if err != nil || len(m.options) == 0 {
 		return data, err
 	}
-	var all map[string]json.RawMessage
+	var all map[string]any
 	if err := json.Unmarshal(data, &all); err != nil {
 		return nil, err
 	}
-	maps.Copy(all, m.settings)
+	maps.Copy(all, m.options)
 	return json.Marshal(all)
 }
 
@@ -113,11 +106,6 @@ type itemBodyJSON struct {
 	ContentType string `json:"contentType"`
 }
 
-type lobbyBypassJSON struct {
-	Scope                 string `json:"scope"`
-	IsDialInBypassEnabled bool   `json:"isDialInBypassEnabled"`
-}
-
 type participantsJSON struct {
 	Organizer *participantJSON  `json:"organizer,omitempty"`
 	Attendees []participantJSON `json:"attendees"`
@@ -143,14 +131,12 @@ type identityJSON struct {
 // meetingRequestJSON is the writable part of an onlineMeeting as clients
 // send it to createOrGet and PATCH. Pointers tell "absent" from "empty".
 type meetingRequestJSON struct {
-	ExternalID          *string           `json:"externalId"`
-	Subject             *string           `json:"subject"`
-	StartDateTime       *graphTime        `json:"startDateTime"`
-	EndDateTime         *graphTime        `json:"endDateTime"`
-	Participants        *participantsJSON `json:"participants"`
-	ChatInfo            *chatInfoJSON     `json:"chatInfo"`
-	LobbyBypassSettings *lobbyBypassJSON  `json:"lobbyBypassSettings"`
-	AllowedPresenters   *string           `json:"allowedPresenters"`
+	ExternalID    *string           `json:"externalId"`
+	Subject       *string           `json:"subject"`
+	StartDateTime *graphTime        `json:"startDateTime"`
+	EndDateTime   *graphTime        `json:"endDateTime"`
+	Participants  *participantsJSON `json:"participants"`
+	ChatInfo      *chatInfoJSON     `json:"chatInfo"`
 }
 
 // onlineMeetingProperties are the property names Graph knows on
@@ -175,102 +161,3 @@ func init() {
 // enum member, sent only to clients that opt in with Prefer.
 var validRoles = map[string]string{"attendee": "attendee", "presenter": "presenter", "producer": "producer",
 	"coorganizer": "coorganizer", "unknownfuturevalue": "unknownFutureValue"}
-
-// settingKind is the JSON type of a meeting option.
-type settingKind int
-
-const (
-	settingBool   settingKind = iota // Edm.Boolean
-	settingEnum                      // a string from values
-	settingObject                    // a complex type, or null
-	settingRoles                     // a collection of onlineMeetingRole
-)
-
-// meetingSetting describes a meeting option a PATCH may set: Microsoft's
-// SDKs expose each as a typed setter, and Graph keeps what was sent.
-type meetingSetting struct {
-	name   string // as Graph spells it
-	kind   settingKind
-	values []string // settingEnum: the members
-}
-
-// meetingSettings are the onlineMeetingBase options the emulator stores as
-// sent, by lower-case name. The emulator does not act on them.
-var meetingSettings = map[string]meetingSetting{}
-
-func init() {
-	for _, n := range strings.Fields(`allowAttendeeToEnableCamera allowAttendeeToEnableMic allowBreakoutRooms
-		allowCopyingAndSharingMeetingContent allowParticipantsToChangeName allowPowerPointSharing allowRecording
-		allowTeamworkReactions allowTranscription allowWhiteboard isEntryExitAnnounced recordAutomatically
-		isEndToEndEncryptionEnabled`) {
-		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingBool}
-	}
-	for n, values := range map[string]string{
-		"allowMeetingChat":               "enabled disabled limited unknownFutureValue",
-		"allowLiveShare":                 "enabled disabled unknownFutureValue",
-		"allowedLobbyAdmitters":          "organizerAndCoOrganizersAndPresenters organizerAndCoOrganizers unknownFutureValue",
-		"shareMeetingChatHistoryDefault": "all none unknownFutureValue",
-	} {
-		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingEnum, values: strings.Fields(values)}
-	}
-	for _, n := range []string{"chatRestrictions", "watermarkProtection"} {
-		meetingSettings[strings.ToLower(n)] = meetingSetting{name: n, kind: settingObject}
-	}
-	meetingSettings["anonymizeidentityforroles"] = meetingSetting{name: "anonymizeIdentityForRoles", kind: settingRoles}
-}
-
-// parse checks a sent value and returns it as Graph will send it back
-// (enum members in Graph's spelling, null kept), or the message of the 400
-// Graph answers.
-func (st meetingSetting) parse(raw json.RawMessage) (json.RawMessage, string) {
-	if string(raw) == "null" {
-		return raw, ""
-	}
-	switch st.kind {
-	case settingBool:
-		var b bool
-		if json.Unmarshal(raw, &b) != nil {
-			return nil, fmt.Sprintf("Cannot convert the literal '%s' to the expected type 'Edm.Boolean' of property '%s'.", raw, st.name)
-		}
-		return mustMarshal(b), ""
-	case settingEnum:
-		var v string
-		if json.Unmarshal(raw, &v) == nil {
-			for _, member := range st.values {
-				if strings.EqualFold(v, member) {
-					return mustMarshal(member), ""
-				}
-			}
-		}
-		return nil, fmt.Sprintf("%s is not a valid value of property '%s'; use one of %s.", raw, st.name, strings.Join(st.values, ", "))
-	case settingRoles:
-		var roles []string
-		if json.Unmarshal(raw, &roles) != nil {
-			return nil, fmt.Sprintf("Property '%s' must be a collection of onlineMeetingRole values.", st.name)
-		}
-		out := make([]string, 0, len(roles))
-		for _, r := range roles {
-			v, ok := validRoles[strings.ToLower(r)]
-			if !ok {
-				return nil, fmt.Sprintf("'%s' in property '%s' is not a valid onlineMeetingRole.", r, st.name)
-			}
-			out = append(out, v)
-		}
-		return mustMarshal(out), ""
-	default:
-		var obj map[string]json.RawMessage
-		if json.Unmarshal(raw, &obj) != nil {
-			return nil, fmt.Sprintf("Property '%s' must be an object or null.", st.name)
-		}
-		return mustMarshal(obj), ""
-	}
-}
-
-// mustMarshal marshals values that cannot fail to marshal.
-func mustMarshal(v any) json.RawMessage {
-	data, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return data
-}

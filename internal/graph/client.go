@@ -65,9 +65,9 @@ type Config struct {
 }
 
 // Observer sees every HTTP attempt the Client makes: the operation
-// ("createOrGet", "get", "update", "delete"), the HTTP status (0 when no answer
-// arrived) and how long the attempt took. Calls refused by the throttle gate or
-// the rate limiter make no attempt and are not observed.
+// ("createOrGet", "get", "update", "delete", "list"), the HTTP status (0 when
+// no answer arrived) and how long the attempt took. Calls refused by the
+// throttle gate or the rate limiter make no attempt and are not observed.
 type Observer interface {
 	ObserveRequest(operation string, statusCode int, d time.Duration)
 }

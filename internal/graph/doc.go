@@ -1,7 +1,8 @@
 // Package graph is the operator's client for the Microsoft Graph online-meetings API.
 //
-// It speaks only the protocol: the four calls the operator needs (createOrGet, get,
-// update and delete of /users/{organizer}/onlineMeetings), an Azure AD token from
+// It speaks only the protocol: the calls the operator needs (createOrGet, get,
+// update and delete of /users/{organizer}/onlineMeetings, and the lookup of a
+// meeting made elsewhere by its join URL), an Azure AD token from
 // azidentity for each request, and errors classified by HTTP status into an
 // ErrorClass the controller can act on (not found, throttled with its Retry-After,
 // forbidden, unauthorized, invalid, transient). Retry policy, idempotency and the

@@ -44,7 +44,7 @@ const (
 
 // Error is a failed Graph call. It never carries the access token.
 type Error struct {
-	// Operation is "createOrGet", "get", "update" or "delete".
+	// Operation is "createOrGet", "get", "update", "delete" or "list".
 	Operation string
 	// Class is what the caller can do about it.
 	Class ErrorClass

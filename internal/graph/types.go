@@ -36,6 +36,8 @@ type MeetingPatch struct {
 	EndDateTime *time.Time `json:"endDateTime,omitempty"`
 	// Participants carries the complete new attendee list.
 	Participants *MeetingParticipants `json:"participants,omitempty"`
+	// MeetingOptions are the options being changed.
+	MeetingOptions
 }
 
 // OnlineMeeting is Graph's onlineMeeting resource, limited to the fields the
@@ -68,10 +70,42 @@ type OnlineMeeting struct {
 	ChatInfo *ChatInfo `json:"chatInfo,omitempty"`
 	// Participants holds the organizer and the attendees.
 	Participants *MeetingParticipants `json:"participants,omitempty"`
-	// LobbyBypassSettings says who skips the lobby.
-	LobbyBypassSettings *LobbyBypassSettings `json:"lobbyBypassSettings,omitempty"`
-	// AllowedPresenters is Graph's enum (everyone, organization, roleIsPresenter, organizer, ...).
-	AllowedPresenters string `json:"allowedPresenters,omitempty"`
+	// MeetingOptions are the meeting's options as Graph holds them.
+	MeetingOptions
+}
+
+// MeetingOptions are the onlineMeeting properties only PATCH sets (v1.0's
+// update list). Every field is a pointer or a slice: nil means "not sent"
+// in a patch and "not returned" in an answer, and false or "" is a value.
+type MeetingOptions struct {
+	LobbyBypassSettings                  *LobbyBypassSettings       `json:"lobbyBypassSettings,omitempty"`
+	AllowedPresenters                    *string                    `json:"allowedPresenters,omitempty"`
+	AllowMeetingChat                     *string                    `json:"allowMeetingChat,omitempty"`
+	AllowTeamworkReactions               *bool                      `json:"allowTeamworkReactions,omitempty"`
+	AllowAttendeeToEnableCamera          *bool                      `json:"allowAttendeeToEnableCamera,omitempty"`
+	AllowAttendeeToEnableMic             *bool                      `json:"allowAttendeeToEnableMic,omitempty"`
+	AllowParticipantsToChangeName        *bool                      `json:"allowParticipantsToChangeName,omitempty"`
+	IsEntryExitAnnounced                 *bool                      `json:"isEntryExitAnnounced,omitempty"`
+	RecordAutomatically                  *bool                      `json:"recordAutomatically,omitempty"`
+	ShareMeetingChatHistoryDefault       *string                    `json:"shareMeetingChatHistoryDefault,omitempty"`
+	WatermarkProtection                  *WatermarkProtectionValues `json:"watermarkProtection,omitempty"`
+	AllowBreakoutRooms                   *bool                      `json:"allowBreakoutRooms,omitempty"`
+	AllowCopyingAndSharingMeetingContent *bool                      `json:"allowCopyingAndSharingMeetingContent,omitempty"`
+	AllowedLobbyAdmitters                *string                    `json:"allowedLobbyAdmitters,omitempty"`
+	AllowLiveShare                       *string                    `json:"allowLiveShare,omitempty"`
+	AllowPowerPointSharing               *bool                      `json:"allowPowerPointSharing,omitempty"`
+	AllowRecording                       *bool                      `json:"allowRecording,omitempty"`
+	AllowTranscription                   *bool                      `json:"allowTranscription,omitempty"`
+	AllowWhiteboard                      *bool                      `json:"allowWhiteboard,omitempty"`
+	AnonymizeIdentityForRoles            []string                   `json:"anonymizeIdentityForRoles,omitempty"`
+}
+
+// WatermarkProtectionValues is Graph's watermarkProtectionValues.
+type WatermarkProtectionValues struct {
+	// IsEnabledForContentSharing watermarks shared content.
+	IsEnabledForContentSharing *bool `json:"isEnabledForContentSharing,omitempty"`
+	// IsEnabledForVideo watermarks video.
+	IsEnabledForVideo *bool `json:"isEnabledForVideo,omitempty"`
 }
 
 // MeetingParticipants is Graph's meetingParticipants.
@@ -153,7 +187,7 @@ type LobbyBypassSettings struct {
 	// Scope is who bypasses the lobby (organizer, organization, everyone, ...).
 	Scope string `json:"scope,omitempty"`
 	// IsDialInBypassEnabled lets dial-in callers skip the lobby.
-	IsDialInBypassEnabled bool `json:"isDialInBypassEnabled,omitempty"`
+	IsDialInBypassEnabled *bool `json:"isDialInBypassEnabled,omitempty"`
 }
 
 // odataError is Graph's error body. innerError.date carries no time zone

@@ -31,12 +31,12 @@ func TestDocumentationResponseExamplesDecodeWithoutLoss(t *testing.T) {
 		EndDateTime:           ts("2020-09-11T07:30:18.0615989Z"),
 		JoinWebURL:            "(redacted)",
 		VideoTeleconferenceID: "(redacted)",
-		AllowedPresenters:     "everyone",
+		MeetingOptions: MeetingOptions{AllowedPresenters: new("everyone"), IsEntryExitAnnounced: new(true),
+			LobbyBypassSettings: &LobbyBypassSettings{Scope: "organization", IsDialInBypassEnabled: new(false)}},
 		Participants: &MeetingParticipants{
 			Organizer: &MeetingParticipantInfo{UPN: "(redacted)", Role: "presenter", Identity: &IdentitySet{User: &Identity{ID: "(redacted)"}}},
 			Attendees: []MeetingParticipantInfo{{UPN: "test1@contoso.com", Identity: &IdentitySet{User: &Identity{ID: "1f35f2e6-9cab-44ad-8d5a-b74c14720000"}}}},
 		},
-		LobbyBypassSettings: &LobbyBypassSettings{Scope: "organization"},
 		AudioConferencing: &AudioConferencing{
 			ConferenceID: "(redacted)",
 			TollNumber:   "+1 206-485-3005",
