@@ -83,9 +83,12 @@ func desiredAttendees(spec *teamsv1alpha1.OnlineMeetingSpec) []graph.MeetingPart
 // names of the fields it changes; nil when they already agree. Fields the
 // spec leaves out that Graph fills in (the start of a meeting created
 // "now") are not drift.
-func meetingDiff(want *graph.MeetingRequest, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string) {
+func meetingDiff(want *graph.MeetingRequest, options graph.MeetingOptions, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string) {
 	patch := &graph.MeetingPatch{}
+	// createOrGet ignores the options, so a new meeting gets them here, in
+	// the same PATCH as any other difference.
 	var changed []string
+	patch.MeetingOptions, changed = optionsDiff(options, cur.MeetingOptions)
 
 	if want.Subject != cur.Subject {
 		subject := want.Subject
@@ -202,6 +205,7 @@ func statusFromMeeting(st *teamsv1alpha1.OnlineMeetingStatus, mt *graph.OnlineMe
 	if c := mt.ChatInfo; c != nil {
 		st.ChatInfo = &teamsv1alpha1.ChatInfoStatus{ThreadID: c.ThreadID, MessageID: c.MessageID, ReplyChainMessageID: c.ReplyChainMessageID}
 	}
+	st.MeetingOptionsStatus = optionsStatus(mt.MeetingOptions)
 	synced := metav1.NewTime(now)
 	st.LastSyncTime = &synced
 }

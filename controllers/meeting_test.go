@@ -92,7 +92,7 @@ func TestMeetingDiff(t *testing.T) {
 			tt.spec(&spec)
 			want, err := desiredMeeting(&spec)
 			g.Expect(err).NotTo(HaveOccurred())
-			patch, changed := meetingDiff(want, graphMeeting())
+			patch, changed := meetingDiff(want, graph.MeetingOptions{}, graphMeeting())
 			g.Expect(changed).To(Equal(tt.changed))
 			if tt.changed == nil {
 				g.Expect(patch).To(BeNil())
@@ -111,7 +111,7 @@ func TestMeetingDiffWithStartOnlyPatchesAnHourLongMeeting(t *testing.T) {
 	spec.StartDateTime, spec.EndDateTime = "2026-12-01T09:00:00Z", ""
 	want, err := desiredMeeting(&spec)
 	g.Expect(err).NotTo(HaveOccurred())
-	patch, _ := meetingDiff(want, graphMeeting())
+	patch, _ := meetingDiff(want, graph.MeetingOptions{}, graphMeeting())
 	g.Expect(*patch.EndDateTime).To(BeTemporally("==", patch.StartDateTime.Add(time.Hour)))
 }
 

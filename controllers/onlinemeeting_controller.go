@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"time"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/tools/events"
@@ -36,6 +37,9 @@ type MeetingsClient interface {
 	Get(ctx context.Context, organizerID, meetingID string) (*graph.OnlineMeeting, error)
 	Update(ctx context.Context, organizerID, meetingID string, patch *graph.MeetingPatch) (*graph.OnlineMeeting, error)
 	Delete(ctx context.Context, organizerID, meetingID string) error
+	// FindByJoinWebURL finds a meeting made elsewhere, for managementPolicy
+	// Observe.
+	FindByJoinWebURL(ctx context.Context, organizerID, joinWebURL string) (*graph.OnlineMeeting, error)
 }
 
 // Connections is what the reconciler needs to reach Graph for a meeting:
@@ -77,6 +81,10 @@ type OnlineMeetingReconciler struct {
 	// WrapGraph, when set, wraps each connection's client (tests use it to
 	// watch or fail calls).
 	WrapGraph func(MeetingsClient) MeetingsClient
+	// SecretMetadata reads Secrets' metadata from the manager's cache (its
+	// metadata-only informer), to notice a join Secret deleted by hand
+	// without caching any Secret's data.
+	SecretMetadata client.Reader
 
 	fair fairQueue
 }
@@ -186,6 +194,9 @@ func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl
 		Watches(&teamsv1alpha1.OnlineMeeting{}, handler.EnqueueRequestsFromMapFunc(r.otherClaimants), builder.WithPredicates(claimChanged)).
 		Watches(&teamsv1alpha1.GraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
 		Watches(&teamsv1alpha1.ClusterGraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
+		// A join Secret deleted by hand is rebuilt; Secrets are watched as
+		// metadata only, so no Secret's data is ever cached.
+		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.meetingOfJoinInfoSecret), builder.OnlyMetadata, builder.WithPredicates(joinInfoSecretGone)).
 		WithOptions(controller.Options{MaxConcurrentReconciles: max(r.MaxConcurrentReconciles, 1)}).
 		Complete(r)
 }

@@ -29,6 +29,10 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 			fmt.Sprintf("Left meeting %s in Teams, as deletionPolicy Orphan says.", orUnknown(m.Status.MeetingID)))
 		return ctrl.Result{}, r.removeFinalizer(ctx, m)
 	}
+	if m.Spec.Suspend {
+		markSuspended(m, "spec.suspend is true, so the meeting is not deleted in Teams yet: set suspend to false to let the deletion go on, or set deletionPolicy to Orphan to leave the meeting in Teams.")
+		return ctrl.Result{}, nil
+	}
 
 	gc, err := r.connect(ctx, m)
 	var refusal *connection.Refusal

@@ -20,9 +20,16 @@ import (
 // every step safe to repeat after a crash, a lost response or a failed
 // status write: a repeat finds the same meeting instead of making another.
 func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (ctrl.Result, error) {
+	if m.Spec.Suspend {
+		markSuspended(m, "spec.suspend is true: the operator makes no Graph call for this meeting until it is false.")
+		return ctrl.Result{}, nil
+	}
 	gc, err := r.connect(ctx, m)
 	if err != nil {
 		return r.handleError(ctx, m, "Connect", err)
+	}
+	if m.Spec.ManagementPolicy == teamsv1alpha1.ManagementPolicyObserve {
+		return r.reconcileObserve(ctx, m, gc)
 	}
 	if m.Spec.ChatInfo != nil && gc.APIVersion() != "beta" {
 		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonChatInfoRequiresBeta, retryNever,
@@ -33,7 +40,16 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	if err != nil {
 		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, retryNever, "%v", err))
 	}
-	if wait, ok := r.syncNotDue(m); ok {
+	if reason, msg, next, ok := afterTheMeeting(m, r.now()); ok {
+		// Past its life: no Graph call, whatever happens in Teams.
+		markReady(m, reason, msg)
+		return ctrl.Result{RequeueAfter: next}, nil
+	}
+	missing, err := r.joinInfoSecretMissing(ctx, m)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if wait, ok := r.syncNotDue(m); ok && !missing {
 		// The spec is observed and the resync period has not passed: no
 		// Graph call, so a restarted operator is quiet.
 		return ctrl.Result{RequeueAfter: wait}, nil
@@ -47,7 +63,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	// update fails.
 	statusFromMeeting(&m.Status, meeting, r.now())
 
-	if patch, changed := meetingDiff(want, meeting); patch != nil {
+	if patch, changed := meetingDiff(want, desiredOptions(&m.Spec.MeetingOptions), meeting); patch != nil {
 		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
 		if graph.ClassOf(err) == graph.ClassNotFound {
 			// Deleted in Teams between the read and the PATCH: the meeting
@@ -58,16 +74,20 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 			return r.handleError(ctx, m, "Update", err)
 		}
 		statusFromMeeting(&m.Status, updated, r.now())
-		note := fmt.Sprintf("Updated %s of meeting %s in Teams to match the spec.", strings.Join(changed, ", "), meeting.ID)
+		meeting = updated
+		note := fmt.Sprintf("Updated %s of meeting %s in Teams to match the spec.", strings.Join(changed, ", "), updated.ID)
 		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonUpdated, "Update", note)
-		log.FromContext(ctx).Info("Updated meeting", "meetingId", meeting.ID, "fields", changed)
+		log.FromContext(ctx).Info("Updated meeting", "meetingId", updated.ID, "fields", changed)
 		if reason == teamsv1alpha1.ReasonSynced {
 			reason = teamsv1alpha1.ReasonUpdated
 		}
 	}
 
+	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+		return r.handleError(ctx, m, "JoinInfoSecret", err)
+	}
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
-	return ctrl.Result{RequeueAfter: r.ResyncPeriod + r.jitter(r.ResyncPeriod)}, nil
+	return r.nextSync(m), nil
 }
 
 // recreated finishes a reconcile whose meeting vanished under it.
@@ -77,8 +97,11 @@ func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha
 		return r.handleError(ctx, m, "Sync", err)
 	}
 	statusFromMeeting(&m.Status, meeting, r.now())
+	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+		return r.handleError(ctx, m, "JoinInfoSecret", err)
+	}
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
-	return ctrl.Result{RequeueAfter: r.ResyncPeriod + r.jitter(r.ResyncPeriod)}, nil
+	return r.nextSync(m), nil
 }
 
 // syncNotDue says whether Graph can be left alone, and for how long.
@@ -86,11 +109,16 @@ func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (ti
 	if !isReady(m) || m.Status.MeetingID == "" || m.Status.LastSyncTime == nil {
 		return 0, false
 	}
-	wait := m.Status.LastSyncTime.Add(r.ResyncPeriod).Sub(r.now())
+	period := r.resyncPeriod(m)
+	if period == 0 {
+		// Drift checks are off for this meeting.
+		return 0, true
+	}
+	wait := m.Status.LastSyncTime.Add(period).Sub(r.now())
 	if wait <= 0 {
 		return 0, false
 	}
-	return wait + r.jitter(r.ResyncPeriod), true
+	return wait + r.jitter(period), true
 }
 
 // observe finds the meeting: by createOrGet when status has no id yet
@@ -203,6 +231,11 @@ func (r *OnlineMeetingReconciler) mismatch(ctx context.Context, m *teamsv1alpha1
 // Graph keeps answering with the deleted meeting for this externalId.
 func (r *OnlineMeetingReconciler) recreate(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (*graph.OnlineMeeting, teamsv1alpha1.ConditionReason, error) {
 	gone := m.Status.MeetingID
+	if end := m.Status.EndDateTime; end != nil && end.Add(endedGrace).Before(r.now()) {
+		return nil, "", stalled(teamsv1alpha1.ReasonEnded, retryNever,
+			"Meeting %s was deleted in Teams after it ended (%s) and is not recreated. Delete this OnlineMeeting, or create a new one for a new date.",
+			gone, end.UTC().Format(time.RFC3339))
+	}
 	if exp := m.Status.ExpiryDateTime; exp != nil && exp.Time.Before(r.now()) {
 		return nil, "", stalled(teamsv1alpha1.ReasonExpired, retryNever,
 			"Meeting %s expired in Teams on %s, 60 days after it ended, and is not recreated. Delete this OnlineMeeting, or create a new one for a new date.",

@@ -94,6 +94,8 @@ type harnessOptions struct {
 	// noDefaultConnection leaves out the ClusterGraphConnection that
 	// meetings without connectionRef use.
 	noDefaultConnection bool
+	// now is the reconciler's clock; nil means time.Now.
+	now func() time.Time
 }
 
 func newHarness(t testing.TB, opts harnessOptions) *harness {
@@ -216,9 +218,9 @@ func (h *harness) startManager() {
 		}
 	}
 	r := &controllers.OnlineMeetingReconciler{
-		Client: c, Connections: h.resolver, Recorder: recorder, WrapGraph: h.opts.wrapGraph,
+		Client: c, Connections: h.resolver, Recorder: recorder, WrapGraph: h.opts.wrapGraph, SecretMetadata: mgr.GetCache(),
 		ResyncPeriod: h.opts.resync, StalledRetryPeriod: h.opts.stalledRetry, MaxConcurrentReconciles: h.opts.concurrency,
-		Jitter: func(time.Duration) time.Duration { return 0 },
+		Jitter: func(time.Duration) time.Duration { return 0 }, Now: h.opts.now,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := r.SetupWithManager(ctx, mgr); err != nil {

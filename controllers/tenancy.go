@@ -54,9 +54,12 @@ func (r *OnlineMeetingReconciler) connect(ctx context.Context, m *teamsv1alpha1.
 	if err != nil {
 		return nil, err
 	}
-	holder, err := r.claimHolder(ctx, m, conn)
-	if err != nil {
-		return nil, err
+	var holder *teamsv1alpha1.OnlineMeeting
+	if m.Spec.ManagementPolicy != teamsv1alpha1.ManagementPolicyObserve {
+		// An observer changes nothing, so it claims nothing.
+		if holder, err = r.claimHolder(ctx, m, conn); err != nil {
+			return nil, err
+		}
 	}
 	if holder != nil {
 		return nil, &connection.Refusal{Reason: teamsv1alpha1.ReasonExternalIDConflict, Message: fmt.Sprintf(
@@ -87,7 +90,8 @@ func (r *OnlineMeetingReconciler) claimHolder(ctx context.Context, m *teamsv1alp
 	var holder *teamsv1alpha1.OnlineMeeting
 	for i := range list.Items {
 		other := &list.Items[i]
-		if other.UID == m.UID || !olderClaim(other, m) || (holder != nil && !olderClaim(other, holder)) {
+		if other.UID == m.UID || other.Spec.ManagementPolicy == teamsv1alpha1.ManagementPolicyObserve ||
+			!olderClaim(other, m) || (holder != nil && !olderClaim(other, holder)) {
 			continue
 		}
 		oc, err := r.Connections.Admit(ctx, other)

@@ -73,6 +73,21 @@ const (
 	// ReasonDeleteFailed: deleting the meeting in Teams failed; the
 	// finalizer stays until it succeeds.
 	ReasonDeleteFailed ConditionReason = "DeleteFailed"
+	// ReasonSuspended: spec.suspend is true; the operator makes no Graph
+	// call for the meeting.
+	ReasonSuspended ConditionReason = "Suspended"
+	// ReasonEnded: the meeting ended (an hour ago or more); drift checks
+	// stopped, and it is never recreated.
+	ReasonEnded ConditionReason = "Ended"
+	// ReasonObserved: the meeting, made elsewhere, was found by its join
+	// URL and is mirrored without being changed (managementPolicy Observe).
+	ReasonObserved ConditionReason = "Observed"
+	// ReasonMeetingNotFound: with managementPolicy Observe, no meeting of
+	// the organizer has the join URL.
+	ReasonMeetingNotFound ConditionReason = "MeetingNotFound"
+	// ReasonSecretNotOwned: spec.joinInfoSecret names a Secret the
+	// OnlineMeeting does not own; it is not overwritten.
+	ReasonSecretNotOwned ConditionReason = "SecretNotOwned"
 )
 
 // Reasons for refusals of the tenancy policy. A meeting refused for one of

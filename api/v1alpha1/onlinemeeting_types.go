@@ -39,16 +39,21 @@ const (
 // +kubebuilder:validation:XValidation:rule="!has(self.endDateTime) || has(self.startDateTime)",message="endDateTime requires startDateTime: set both, only startDateTime (the meeting then lasts one hour), or neither (it starts now)"
 // +kubebuilder:validation:XValidation:rule="!has(self.endDateTime) || !has(self.startDateTime) || self.endDateTime >= self.startDateTime",message="endDateTime must not be earlier than startDateTime"
 // +kubebuilder:validation:XValidation:rule="has(self.connectionRef) == has(oldSelf.connectionRef)",message="connectionRef is immutable: the connection decides the tenant the meeting lives in; create a new OnlineMeeting instead"
+// +kubebuilder:validation:XValidation:rule="(has(self.managementPolicy) && self.managementPolicy == 'Observe') || has(self.externalId)",message="externalId is required (unless managementPolicy is Observe)"
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicy) || self.managementPolicy != 'Observe' || has(self.joinWebUrl)",message="managementPolicy Observe needs joinWebUrl: the join link of the meeting to observe"
+// +kubebuilder:validation:XValidation:rule="(has(self.managementPolicy) && self.managementPolicy == 'Observe') || !has(self.joinWebUrl)",message="joinWebUrl is only for managementPolicy Observe: a managed meeting's join link is in status.joinWebUrl"
+// +kubebuilder:validation:XValidation:rule="!has(self.managementPolicy) || self.managementPolicy != 'Observe' || !(has(self.externalId) || has(self.subject) || has(self.startDateTime) || has(self.endDateTime) || has(self.participants) || has(self.chatInfo) || has(self.lobbyBypassSettings) || has(self.allowedPresenters) || has(self.allowMeetingChat) || has(self.allowTeamworkReactions) || has(self.allowAttendeeToEnableCamera) || has(self.allowAttendeeToEnableMic) || has(self.allowParticipantsToChangeName) || has(self.isEntryExitAnnounced) || has(self.recordAutomatically) || has(self.shareMeetingChatHistoryDefault) || has(self.watermarkProtection) || has(self.allowBreakoutRooms) || has(self.allowCopyingAndSharingMeetingContent) || has(self.allowedLobbyAdmitters) || has(self.allowLiveShare) || has(self.allowPowerPointSharing) || has(self.allowRecording) || has(self.allowTranscription) || has(self.allowWhiteboard) || has(self.anonymizeIdentityForRoles))",message="managementPolicy Observe never changes the meeting: remove externalId, subject, the times, participants, chatInfo and the meeting options"
 type OnlineMeetingSpec struct {
 	// externalId is the meeting's key in Teams: createOrGet returns the
 	// organizer's existing meeting with this id instead of creating another,
 	// which is what makes creation safe to retry. It cannot change.
-	// +required
+	// Required unless managementPolicy is Observe.
+	// +optional
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
 	// +kubebuilder:validation:XValidation:rule="!self.matches(r'[\\p{Cc}\\x{200E}\\x{200F}\\x{202A}-\\x{202E}\\x{2066}-\\x{2069}]')",message="externalId must not contain control or bidirectional-override characters"
 	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="externalId is immutable: it identifies the meeting in Teams; create a new OnlineMeeting instead"
-	ExternalID string `json:"externalId"`
+	ExternalID string `json:"externalId,omitempty"`
 
 	// organizer is the user the meeting is created for. It cannot change.
 	// +required
@@ -91,6 +96,41 @@ type OnlineMeetingSpec struct {
 	// +kubebuilder:default=Delete
 	DeletionPolicy DeletionPolicy `json:"deletionPolicy,omitempty"`
 
+	// MeetingOptions are the options Graph sets by PATCH (lobby,
+	// presenters, chat, recording, ...), inline under Graph's names.
+	MeetingOptions `json:",inline"`
+
+	// suspend: true stops every Graph call for this meeting until it is
+	// false again. Deleting a suspended meeting waits, unless its
+	// deletionPolicy is Orphan.
+	// +optional
+	Suspend bool `json:"suspend,omitempty"`
+
+	// managementPolicy is Full (the default: the operator creates, updates
+	// and deletes the meeting) or Observe (it finds a meeting made
+	// elsewhere by joinWebUrl, mirrors it into status and the join Secret,
+	// and never changes or deletes it). It cannot change.
+	// +optional
+	// +kubebuilder:default=Full
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="managementPolicy is immutable: create a new OnlineMeeting instead"
+	ManagementPolicy ManagementPolicy `json:"managementPolicy,omitempty"`
+
+	// joinWebUrl is the join link of the meeting to observe, with
+	// managementPolicy Observe (a meeting made in Outlook or the Teams
+	// client). A managed meeting's join link is in status.
+	// +optional
+	// +kubebuilder:validation:MaxLength=2048
+	// +kubebuilder:validation:XValidation:rule="self == oldSelf",message="joinWebUrl is immutable: create a new OnlineMeeting instead"
+	// +kubebuilder:validation:XValidation:rule="isURL(self) && url(self).getScheme() == 'https'",message="joinWebUrl must be an https URL"
+	JoinWebURL string `json:"joinWebUrl,omitempty"`
+
+	// joinInfoSecret names a Secret in this namespace that the operator
+	// writes the join details into (joinWebUrl, joinMeetingId, passcode,
+	// conferenceId, tollNumber, tollFreeNumber, dialinUrl, meetingId), for
+	// apps to mount. The passcode appears nowhere else.
+	// +optional
+	JoinInfoSecret *JoinInfoSecretReference `json:"joinInfoSecret,omitempty"`
+
 	// connectionRef names the GraphConnection (in this namespace) or
 	// ClusterGraphConnection through which the meeting is made. Without it
 	// the ClusterGraphConnection named by the operator's
@@ -98,6 +138,29 @@ type OnlineMeetingSpec struct {
 	// change: the connection decides the tenant the meeting lives in.
 	// +optional
 	ConnectionRef *ConnectionReference `json:"connectionRef,omitempty"`
+}
+
+// ManagementPolicy is how much the operator does with a meeting.
+// +kubebuilder:validation:Enum=Full;Observe
+type ManagementPolicy string
+
+const (
+	// ManagementPolicyFull creates, updates and deletes the meeting.
+	ManagementPolicyFull ManagementPolicy = "Full"
+	// ManagementPolicyObserve only reads a meeting made elsewhere.
+	ManagementPolicyObserve ManagementPolicy = "Observe"
+)
+
+// JoinInfoSecretReference names the Secret the join details go into.
+type JoinInfoSecretReference struct {
+	// name is the Secret's name, in the meeting's namespace. The operator
+	// creates it, owned by the OnlineMeeting, and refuses to overwrite a
+	// Secret it does not own.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	Name string `json:"name"`
 }
 
 // ConnectionReference names a GraphConnection or ClusterGraphConnection.
@@ -291,6 +354,9 @@ type OnlineMeetingStatus struct {
 	// chatInfo is the meeting's chat thread.
 	// +optional
 	ChatInfo *ChatInfoStatus `json:"chatInfo,omitempty"`
+
+	// MeetingOptionsStatus are the meeting's options as Graph holds them.
+	MeetingOptionsStatus `json:",inline"`
 
 	// lastSyncTime is when the operator last read or wrote the meeting in
 	// Graph.

@@ -1,0 +1,100 @@
+package controllers
+
+import (
+	"fmt"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+)
+
+// ResyncPeriodAnnotation sets one meeting's resync period (a Go duration,
+// at least MinResyncPeriod), or turns its drift checks off with "0", as
+// Config Connector's reconcile-interval annotation does.
+const ResyncPeriodAnnotation = "teams.meetings.dev/resync-period"
+
+// MinResyncPeriod is the shortest resync the annotation may ask for: more
+// often would spend the tenant's Graph budget on one meeting.
+const MinResyncPeriod = 5 * time.Minute
+
+// endedGrace is how long after its end a meeting is still checked for
+// drift: a meeting that overran may still be changed in Teams.
+const endedGrace = time.Hour
+
+// resyncPeriod is how often this meeting is read back from Graph: its
+// annotation's period, else the operator's; zero when drift checks are
+// off. A bad annotation is reported and ignored.
+func (r *OnlineMeetingReconciler) resyncPeriod(m *teamsv1alpha1.OnlineMeeting) time.Duration {
+	v, ok := m.Annotations[ResyncPeriodAnnotation]
+	if !ok {
+		return r.ResyncPeriod
+	}
+	d, err := time.ParseDuration(v)
+	switch {
+	case err == nil && d == 0:
+		return 0
+	case err != nil || d < MinResyncPeriod:
+		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonInvalidSpec, "Validate", fmt.Sprintf(
+			"Annotation %s=%q is not a Go duration of at least %s, or 0 to turn drift checks off; using %s.",
+			ResyncPeriodAnnotation, truncateForMessage(v), MinResyncPeriod, r.ResyncPeriod))
+		return r.ResyncPeriod
+	}
+	return d
+}
+
+// nextSync is when a meeting that is in place is read back again.
+func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.Result {
+	period := r.resyncPeriod(m)
+	if period == 0 {
+		return ctrl.Result{}
+	}
+	return ctrl.Result{RequeueAfter: period + r.jitter(period)}
+}
+
+// markSuspended says the operator leaves the meeting alone. Ready keeps
+// its status (a meeting in place stays in place); its reason says why
+// nothing is checked.
+func markSuspended(m *teamsv1alpha1.OnlineMeeting, message string) {
+	status := metav1.ConditionFalse
+	if c := meta.FindStatusCondition(m.Status.Conditions, teamsv1alpha1.ConditionReady); c != nil && c.Status == metav1.ConditionTrue {
+		status = metav1.ConditionTrue
+	}
+	setCondition(m, teamsv1alpha1.ConditionReady, status, teamsv1alpha1.ReasonSuspended, message)
+	meta.RemoveStatusCondition(&m.Status.Conditions, teamsv1alpha1.ConditionReconciling)
+	meta.RemoveStatusCondition(&m.Status.Conditions, teamsv1alpha1.ConditionStalled)
+}
+
+// afterTheMeeting decides whether a meeting whose spec is observed is past
+// its life: ended (an hour after its end: drift checks stop) or expired
+// (Graph's expiry: it is gone for good). Neither is ever recreated. It
+// returns the reason, a message, and when the state changes next (zero:
+// never).
+func afterTheMeeting(m *teamsv1alpha1.OnlineMeeting, now time.Time) (teamsv1alpha1.ConditionReason, string, time.Duration, bool) {
+	st := m.Status
+	if st.MeetingID == "" || st.ObservedGeneration != m.Generation || st.EndDateTime == nil {
+		return "", "", 0, false
+	}
+	if exp := st.ExpiryDateTime; exp != nil && !now.Before(exp.Time) {
+		return teamsv1alpha1.ReasonExpired, fmt.Sprintf(
+			"Meeting %s expired in Teams on %s, 60 days after it ended; the operator no longer checks it and never recreates it.",
+			st.MeetingID, exp.UTC().Format(time.RFC3339)), 0, true
+	}
+	ended := st.EndDateTime.Add(endedGrace)
+	if now.Before(ended) {
+		return "", "", 0, false
+	}
+	msg := fmt.Sprintf("Meeting %s ended at %s; drift checks stopped and it is never recreated.", st.MeetingID, st.EndDateTime.UTC().Format(time.RFC3339))
+	var next time.Duration
+	if exp := st.ExpiryDateTime; exp != nil {
+		msg += fmt.Sprintf(" It expires in Teams on %s.", exp.UTC().Format(time.RFC3339))
+		next = exp.Sub(now)
+	}
+	return teamsv1alpha1.ReasonEnded, msg, next, true
+}
+
+// truncateForMessage keeps user input short in messages.
+func truncateForMessage(s string) string { return cut(s, 64, "…") }

@@ -1,0 +1,44 @@
+package controllers
+
+import (
+	"context"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+
+	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+)
+
+// reconcileObserve mirrors a meeting made elsewhere (Outlook, the Teams
+// client) into status and the join Secret, finding it by its join URL. It
+// never creates, changes or deletes it: no createOrGet is ever sent, so
+// the resource never holds a finalizer and its deletion needs no Graph
+// call either.
+func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (ctrl.Result, error) {
+	missing, err := r.joinInfoSecretMissing(ctx, m)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	if wait, ok := r.syncNotDue(m); ok && !missing {
+		return ctrl.Result{RequeueAfter: wait}, nil
+	}
+	meeting, err := gc.FindByJoinWebURL(ctx, m.Spec.Organizer.UserID, m.Spec.JoinWebURL)
+	if graph.ClassOf(err) == graph.ClassNotFound {
+		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingNotFound, retrySlowly,
+			"No meeting of organizer %s has the join URL in spec.joinWebUrl; check the URL and the organizer (the meeting's, not an attendee's).",
+			m.Spec.Organizer.UserID))
+	}
+	if err != nil {
+		return r.handleError(ctx, m, "Observe", err)
+	}
+	if !graph.ValidMeetingID(meeting.ID) || meeting.JoinWebURL != m.Spec.JoinWebURL {
+		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingMismatch, retrySlowly,
+			"Graph answered the search by join URL with a meeting whose join URL or id is not the one asked for; it is not used."))
+	}
+	statusFromMeeting(&m.Status, meeting, r.now())
+	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+		return r.handleError(ctx, m, "JoinInfoSecret", err)
+	}
+	markReady(m, teamsv1alpha1.ReasonObserved, "Meeting "+meeting.ID+" was found by its join URL and is mirrored; the operator never changes or deletes it.")
+	return r.nextSync(m), nil
+}
