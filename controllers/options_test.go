@@ -112,3 +112,46 @@ func TestOptionsChangedInTeamsAreRestoredAndUnsetOnesLeftAlone(t *testing.T) {
 	g.Expect(got.AllowTeamworkReactions).To(HaveValue(BeFalse()), "an option the spec leaves out was managed")
 	g.Expect(h.waitEvent("restored", teamsv1alpha1.ReasonUpdated)).To(And(ContainSubstring("allowMeetingChat"), ContainSubstring("lobbyBypassSettings")))
 }
+
+func TestEveryOptionChangedInTeamsIsRestoredAtResync(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{resync: time.Second})
+	h.create(h.meeting("all-restored", everyOption))
+	m := h.waitReady("all-restored", teamsv1alpha1.ReasonCreated)
+	ctx := context.Background()
+
+	// Someone flips every option in Teams (anonymized attendees excepted:
+	// Graph never takes them back).
+	yes, no := new(true), new(false)
+	_, err := h.graph.Update(ctx, organizer, m.Status.MeetingID, &graph.MeetingPatch{MeetingOptions: graph.MeetingOptions{
+		LobbyBypassSettings:                  &graph.LobbyBypassSettings{Scope: "organizer", IsDialInBypassEnabled: no},
+		AllowedPresenters:                    new("everyone"),
+		AllowMeetingChat:                     new("enabled"),
+		AllowTeamworkReactions:               yes,
+		AllowAttendeeToEnableCamera:          yes,
+		AllowAttendeeToEnableMic:             yes,
+		AllowParticipantsToChangeName:        no,
+		IsEntryExitAnnounced:                 yes,
+		RecordAutomatically:                  no,
+		ShareMeetingChatHistoryDefault:       new("all"),
+		WatermarkProtection:                  &graph.WatermarkProtectionValues{IsEnabledForContentSharing: no, IsEnabledForVideo: no},
+		AllowBreakoutRooms:                   yes,
+		AllowCopyingAndSharingMeetingContent: yes,
+		AllowedLobbyAdmitters:                new("organizerAndCoOrganizersAndPresenters"),
+		AllowLiveShare:                       new("enabled"),
+		AllowPowerPointSharing:               yes,
+		AllowRecording:                       yes,
+		AllowTranscription:                   yes,
+		AllowWhiteboard:                      yes,
+	}})
+	g.Expect(err).NotTo(HaveOccurred())
+	updates := h.calls("update")
+
+	// The next resync restores them all, in one PATCH.
+	g.Eventually(func(g Gomega) {
+		got, err := h.graph.Get(ctx, organizer, m.Status.MeetingID)
+		g.Expect(err).NotTo(HaveOccurred())
+		expectOptions(g, got.MeetingOptions)
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	g.Expect(h.calls("update")).To(Equal(updates + 1))
+}
