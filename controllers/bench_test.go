@@ -1,13 +1,11 @@
 package controllers_test
 
 import (
-	"context"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	. "github.com/onsi/gomega"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
@@ -100,7 +98,7 @@ func BenchmarkStalledMeetings(b *testing.B) {
 			failStatusWrite: func(client.Object) bool { statusWrites.Add(1); return false },
 		})
 		h.createMany(n)
-		h.g.Eventually(func(g Gomega) int { return h.stalledCount(g) }).WithTimeout(10 * time.Minute).WithPolling(time.Second).Should(Equal(n))
+		h.g.Eventually(func(g Gomega) int { return h.countTrue(g, teamsv1alpha1.ConditionStalled) }).WithTimeout(10 * time.Minute).WithPolling(time.Second).Should(Equal(n))
 		start, calls0, writes0 := time.Now(), h.calls("createOrGet"), statusWrites.Load()
 
 		// The first scaled hour: retries after 10, 20 and 40 minutes.
@@ -119,17 +117,4 @@ func BenchmarkStalledMeetings(b *testing.B) {
 		b.ReportMetric(float64(statusWrites.Load()-writes0), "status-writes-between-retries")
 		h.stopManager()
 	}
-}
-
-// stalledCount counts the namespace's Stalled OnlineMeetings.
-func (h *harness) stalledCount(g Gomega) int {
-	var list teamsv1alpha1.OnlineMeetingList
-	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
-	n := 0
-	for i := range list.Items {
-		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionStalled); s == metav1.ConditionTrue {
-			n++
-		}
-	}
-	return n
 }

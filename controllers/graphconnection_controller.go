@@ -208,12 +208,7 @@ func setStatus(o client.Object, st *teamsv1alpha1.GraphConnectionStatus) {
 	*statusOf(o) = *st
 }
 
-func (r *GraphConnectionReconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
+func (r *GraphConnectionReconciler) now() time.Time { return clockNow(r.Now) }
 
 // SetupWithManager watches the connections of r.Kind and, as metadata
 // only, the Secrets they read: a rotated Secret is checked at once. Secret

@@ -77,6 +77,10 @@ func TestResyncAnnotationTurnsDriftChecksOffOrIsReported(t *testing.T) {
 	// here) and a Warning; the other is never read back.
 	g.Expect(h.waitEvent("too-eager", teamsv1alpha1.ReasonInvalidSpec)).To(ContainSubstring("at least 5m0s"))
 	g.Eventually(func() int { return h.calls("get") }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 2))
+	// Not even a restart, which looks at every meeting again, reads it.
+	h.stopManager()
+	h.startManager()
+	g.Eventually(func() int { return h.calls("get") }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 4))
 	g.Expect(h.get(g, "no-drift-checks").Status.LastSyncTime.Time).To(BeTemporally("==", off.Status.LastSyncTime.Time))
 }
 

@@ -160,9 +160,12 @@ func (r *OnlineMeetingReconciler) removeFinalizer(ctx context.Context, m *teamsv
 	return r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
 }
 
-func (r *OnlineMeetingReconciler) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
+func (r *OnlineMeetingReconciler) now() time.Time { return clockNow(r.Now) }
+
+// clockNow reads a reconciler's injectable clock; nil means time.Now.
+func clockNow(now func() time.Time) time.Time {
+	if now != nil {
+		return now()
 	}
 	return time.Now()
 }
