@@ -100,8 +100,8 @@ func main() {
 	}
 }
 
-// setupReconcilers registers the OnlineMeeting reconciler and one
-// connection reconciler per connection kind.
+// setupReconcilers registers the OnlineMeeting and MeetingSchedule
+// reconcilers and one connection reconciler per connection kind.
 func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connection.Resolver, opts *operator.Options) error {
 	recorder := mgr.GetEventRecorder("onlinemeeting-operator")
 	for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
@@ -110,6 +110,9 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connectio
 		}).SetupWithManager(mgr); err != nil {
 			return err
 		}
+	}
+	if err := (&controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder}).SetupWithManager(mgr); err != nil {
+		return err
 	}
 	return (&controllers.OnlineMeetingReconciler{
 		Client:                  mgr.GetClient(),

@@ -217,6 +217,10 @@ func (h *harness) startManager() {
 			h.t.Fatal(err)
 		}
 	}
+	sr := &controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder, Now: h.opts.now}
+	if err := sr.SetupWithManager(mgr); err != nil {
+		h.t.Fatal(err)
+	}
 	r := &controllers.OnlineMeetingReconciler{
 		Client: c, Connections: h.resolver, Recorder: recorder, WrapGraph: h.opts.wrapGraph, SecretMetadata: mgr.GetCache(),
 		ResyncPeriod: h.opts.resync, StalledRetryPeriod: h.opts.stalledRetry, MaxConcurrentReconciles: h.opts.concurrency,
@@ -422,12 +426,15 @@ func (h *harness) eventCount(name string, reason teamsv1alpha1.ConditionReason) 
 func (h *harness) calls(operation string) int { return h.emu.Stats().Count(operation) }
 
 // readyCount counts the namespace's Ready OnlineMeetings.
-func (h *harness) readyCount(g Gomega) int {
+func (h *harness) readyCount(g Gomega) int { return h.countTrue(g, teamsv1alpha1.ConditionReady) }
+
+// countTrue counts the namespace's OnlineMeetings whose condition typ is True.
+func (h *harness) countTrue(g Gomega, typ string) int {
 	var list teamsv1alpha1.OnlineMeetingList
 	g.Expect(env.Client.List(context.Background(), &list, client.InNamespace(h.ns))).To(Succeed())
 	n := 0
 	for i := range list.Items {
-		if s, _, _ := condition(&list.Items[i], teamsv1alpha1.ConditionReady); s == metav1.ConditionTrue {
+		if s, _, _ := condition(&list.Items[i], typ); s == metav1.ConditionTrue {
 			n++
 		}
 	}

@@ -170,6 +170,21 @@ func run(ctx context.Context, o options) error {
 	}
 	printStats(emu, "Graph requests so far")
 
+	step("Applying a MeetingSchedule: every Tuesday at 09:00 Berlin time, three occurrences ahead")
+	if err := k.run("apply", "-f", filepath.Join(root, "config", "samples", "teams_v1alpha1_meetingschedule.yaml")); err != nil {
+		return err
+	}
+	if err := k.run("wait", "meetingschedule/platform-weekly", "--for=condition=Ready", fmt.Sprintf("--timeout=%s", o.timeout)); err != nil {
+		return fmt.Errorf("the schedule did not become Ready; see %s", logFile)
+	}
+	if err := k.run("get", "meetingschedules", "-o", "wide"); err != nil {
+		return err
+	}
+	if err := k.run("get", "onlinemeetings", "-l", "teams.meetings.dev/schedule=platform-weekly",
+		"-o", "custom-columns=NAME:.metadata.name,START (UTC):.spec.startDateTime,EXTERNAL ID:.spec.externalId,READY:.status.conditions[?(@.type==\"Ready\")].status"); err != nil {
+		return err
+	}
+
 	step("Updating the subject of platform-weekly-sync")
 	if err := k.run("patch", "onlinemeeting", "platform-weekly-sync", "--type=merge",
 		"-p", `{"spec":{"subject":"Platform team weekly sync (moved to Tuesday)","startDateTime":"2026-12-02T09:00:00Z","endDateTime":"2026-12-02T09:30:00Z"}}`); err != nil {
@@ -209,12 +224,12 @@ func run(ctx context.Context, o options) error {
 }
 
 func installCRD(k kubectl, root string) error {
-	step("Installing the CRDs: OnlineMeeting, GraphConnection, ClusterGraphConnection")
+	step("Installing the CRDs: OnlineMeeting, MeetingSchedule, GraphConnection, ClusterGraphConnection")
 	if err := k.run("apply", "-f", filepath.Join(root, "config", "crd", "bases")); err != nil {
 		return err
 	}
 	return k.run("wait", "--for=condition=Established", "--timeout=60s", "crd/onlinemeetings.teams.meetings.dev",
-		"crd/graphconnections.teams.meetings.dev", "crd/clustergraphconnections.teams.meetings.dev")
+		"crd/graphconnections.teams.meetings.dev", "crd/clustergraphconnections.teams.meetings.dev", "crd/meetingschedules.teams.meetings.dev")
 }
 
 // defaultConnection is the ClusterGraphConnection the samples use: the

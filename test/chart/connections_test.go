@@ -178,9 +178,9 @@ func assertUserRoles(t *testing.T, objs objects, prefix string) {
 		want       []string
 	}{
 		{"onlinemeeting-editor", []string{"admin", "edit"},
-			product([]string{"onlinemeetings"}, []string{"create", "delete", "get", "list", "patch", "update", "watch"})},
+			product([]string{"meetingschedules", "onlinemeetings"}, []string{"create", "delete", "get", "list", "patch", "update", "watch"})},
 		{"onlinemeeting-viewer", []string{"view"},
-			product([]string{"onlinemeetings", "onlinemeetings/status"}, readOnly)},
+			product([]string{"meetingschedules", "meetingschedules/status", "onlinemeetings", "onlinemeetings/status"}, readOnly)},
 		{"graphconnection-admin", nil, append(
 			product([]string{"graphconnections", "clustergraphconnections"}, []string{"create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"}),
 			product([]string{"graphconnections/status", "clustergraphconnections/status"}, readOnly)...)},

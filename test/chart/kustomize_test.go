@@ -40,7 +40,7 @@ func buildConfigDefault(t *testing.T) objects {
 func TestKustomizeDefaultBuildsTheInstaller(t *testing.T) {
 	objs := buildConfigDefault(t)
 	for kind, want := range map[string]int{
-		"Namespace": 1, "CustomResourceDefinition": 3, "ServiceAccount": 1, "ClusterRole": 6,
+		"Namespace": 1, "CustomResourceDefinition": 4, "ServiceAccount": 1, "ClusterRole": 6,
 		"ClusterRoleBinding": 2, "Role": 1, "RoleBinding": 1, "Service": 1, "Deployment": 1,
 		"ClusterGraphConnection": 1,
 	} {
