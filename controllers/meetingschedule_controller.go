@@ -67,16 +67,15 @@ func (r *MeetingScheduleReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 
 func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *teamsv1alpha1.MeetingSchedule) (ctrl.Result, error) {
 	sched := scheduleOf(s)
-	if err := sched.Validate(); err != nil {
-		r.setReady(s, metav1.ConditionFalse, teamsv1alpha1.ReasonInvalidSpec, err.Error()+". Fix the spec; the schedule is retried when it changes.")
-		return ctrl.Result{}, nil
-	}
 	now := r.now()
 	upcoming, err := sched.Upcoming(now, int(max(s.Spec.Upcoming, 1)))
 	if err != nil {
-		r.setReady(s, metav1.ConditionFalse, teamsv1alpha1.ReasonInvalidSpec, err.Error())
+		// What admission cannot check (startDate against start, a day a
+		// month never has): a person must fix the spec.
+		r.setStalled(s, teamsv1alpha1.ReasonInvalidSpec, err.Error()+". Fix the spec; the schedule is retried when it changes.")
 		return ctrl.Result{}, nil
 	}
+	meta.RemoveStatusCondition(&s.Status.Conditions, teamsv1alpha1.ConditionStalled)
 	var children teamsv1alpha1.OnlineMeetingList
 	if err := r.List(ctx, &children, client.InNamespace(s.Namespace), client.MatchingLabels{ScheduleLabel: s.Name}); err != nil {
 		return ctrl.Result{}, err
@@ -160,6 +159,12 @@ func upcomingEnd(upcoming []recurrence.Occurrence, now time.Time) time.Duration 
 		return 0
 	}
 	return upcoming[0].End.Sub(now) + time.Second
+}
+
+func (r *MeetingScheduleReconciler) setStalled(s *teamsv1alpha1.MeetingSchedule, reason teamsv1alpha1.ConditionReason, message string) {
+	r.setReady(s, metav1.ConditionFalse, reason, message)
+	meta.SetStatusCondition(&s.Status.Conditions, metav1.Condition{Type: teamsv1alpha1.ConditionStalled, Status: metav1.ConditionTrue,
+		Reason: string(reason), Message: boundMessage(message), ObservedGeneration: s.Generation})
 }
 
 func (r *MeetingScheduleReconciler) setReady(s *teamsv1alpha1.MeetingSchedule, status metav1.ConditionStatus, reason teamsv1alpha1.ConditionReason, message string) {

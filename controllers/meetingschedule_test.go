@@ -172,3 +172,44 @@ func TestSkipDateRemovesThatOccurrence(t *testing.T) {
 	h.touch("sync", "2026-12-08")
 	g.Eventually(func(g Gomega) []string { return h.liveChildren(g, "sync") }).WithTimeout(30 * time.Second).Should(ConsistOf("sync-20261201", "sync-20261215", "sync-20261222"))
 }
+
+func TestPatternChangeKeepsTheOccurrencesThatStillFit(t *testing.T) {
+	g := NewWithT(t)
+	clock := newScheduleClock()
+	h := newHarness(t, harnessOptions{now: clock.now})
+	g.Expect(env.Client.Create(context.Background(), h.weeklySync("sync"))).To(Succeed())
+	h.waitScheduleReady("sync")
+	kept := map[string]string{}
+	for _, name := range []string{"sync-20261201", "sync-20261208"} {
+		kept[name] = string(h.get(g, name).UID)
+	}
+
+	// Tuesdays and Thursdays now: 1, 3 and 8 December are the next three.
+	s := &teamsv1alpha1.MeetingSchedule{}
+	g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "sync"), s)).To(Succeed())
+	base := s.DeepCopy()
+	s.Spec.Recurrence.Pattern.DaysOfWeek = []teamsv1alpha1.DayOfWeek{"tuesday", "thursday"}
+	g.Expect(env.Client.Patch(context.Background(), s, client.MergeFrom(base))).To(Succeed())
+
+	g.Eventually(func(g Gomega) []string { return h.liveChildren(g, "sync") }).WithTimeout(30 * time.Second).
+		Should(ConsistOf("sync-20261201", "sync-20261203", "sync-20261208"))
+	for name, uid := range kept {
+		g.Expect(string(h.get(g, name).UID)).To(Equal(uid), "%s still fits and must be kept, not replaced", name)
+	}
+	h.waitScheduleReady("sync")
+	g.Expect(h.emu.Meetings()).To(HaveLen(3), "the meeting of 15 December was deleted in Teams")
+}
+
+func TestScheduleOnlyTheControllerCanRefuseIsStalled(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{now: newScheduleClock().now})
+	s := h.weeklySync("late-start")
+	s.Spec.Recurrence.Range.StartDate = "2026-12-08" // Graph wants start's own date
+	g.Expect(env.Client.Create(context.Background(), s)).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "late-start"), s)).To(Succeed())
+		g.Expect(s.Status.Conditions).To(ContainElement(And(HaveField("Type", teamsv1alpha1.ConditionStalled),
+			HaveField("Status", metav1.ConditionTrue), HaveField("Message", ContainSubstring("recurrence.range.startDate")))))
+	}).WithTimeout(30 * time.Second).Should(Succeed())
+	g.Expect(h.children(g, "late-start")).To(BeEmpty())
+}
