@@ -81,6 +81,12 @@ func (r *GraphConnectionReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	if released, err := r.holdWhileInUse(ctx, ref, obj); released || err != nil {
 		return ctrl.Result{}, err
 	}
+	if !obj.GetDeletionTimestamp().IsZero() {
+		// Its Secret may already be gone with its namespace: the meetings
+		// finishing their deletion go on with the client they have, and
+		// status stays as it was rather than turning them away.
+		return ctrl.Result{}, nil
+	}
 	conn, err := r.Connections.Get(ctx, ref)
 	if err != nil {
 		return ctrl.Result{}, err

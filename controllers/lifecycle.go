@@ -75,7 +75,9 @@ func markSuspended(m *teamsv1alpha1.OnlineMeeting, message string) {
 // never).
 func afterTheMeeting(m *teamsv1alpha1.OnlineMeeting, now time.Time) (teamsv1alpha1.ConditionReason, string, time.Duration, bool) {
 	st := m.Status
-	if st.MeetingID == "" || st.ObservedGeneration != m.Generation || st.EndDateTime == nil {
+	// isReady, not status.observedGeneration: a reconcile that failed
+	// still writes the latter, and a new date must reach Graph first.
+	if st.MeetingID == "" || !isReady(m) || st.EndDateTime == nil {
 		return "", "", 0, false
 	}
 	if exp := st.ExpiryDateTime; exp != nil && !now.Before(exp.Time) {

@@ -26,6 +26,10 @@ import (
 // ScheduleLabel marks a schedule's OnlineMeetings with its name.
 const ScheduleLabel = "teams.meetings.dev/schedule"
 
+// maxUpcoming is the most occurrences a schedule holds (spec.upcoming's
+// maximum); meetings made for any of them are kept when upcoming shrinks.
+const maxUpcoming = 52
+
 // MeetingScheduleReconciler keeps one OnlineMeeting per upcoming
 // occurrence of a MeetingSchedule, as a CronJob keeps Jobs. The
 // OnlineMeeting reconciler does the Graph work; a schedule makes no Graph
@@ -87,7 +91,11 @@ func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *te
 		r.setReady(s, metav1.ConditionFalse, teamsv1alpha1.ReasonSuspended, "spec.suspend is true: the schedule makes and removes no occurrences until it is false.")
 		return ctrl.Result{}, nil
 	}
-	plan := planOccurrences(s, upcoming, owned, now)
+	fitting, err := sched.Upcoming(now, maxUpcoming)
+	if err != nil {
+		return ctrl.Result{}, err
+	}
+	plan := planOccurrences(s, upcoming, fitting, owned, now)
 	for i := range plan.remove {
 		m := plan.remove[i]
 		if err := r.Delete(ctx, &m); client.IgnoreNotFound(err) != nil {
@@ -99,7 +107,14 @@ func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *te
 		if err := controllerutil.SetControllerReference(s, m, r.Scheme()); err != nil {
 			return ctrl.Result{}, err
 		}
-		if err := r.Create(ctx, m); err != nil && !apierrors.IsAlreadyExists(err) {
+		err := r.Create(ctx, m)
+		if apierrors.IsAlreadyExists(err) {
+			// Not ours (ours would be in owned): say so rather than wait.
+			r.setStalled(s, teamsv1alpha1.ReasonExternalIDConflict, fmt.Sprintf(
+				"OnlineMeeting %s/%s exists and is not this schedule's, so its occurrence cannot be made; rename or delete it.", m.Namespace, m.Name))
+			return ctrl.Result{}, nil
+		}
+		if err != nil {
 			return ctrl.Result{}, err
 		}
 		log.FromContext(ctx).Info("Created occurrence", "onlineMeeting", m.Name, "externalId", m.Spec.ExternalID)

@@ -192,12 +192,23 @@ func TestPatternChangeKeepsTheOccurrencesThatStillFit(t *testing.T) {
 	g.Expect(env.Client.Patch(context.Background(), s, client.MergeFrom(base))).To(Succeed())
 
 	g.Eventually(func(g Gomega) []string { return h.liveChildren(g, "sync") }).WithTimeout(30 * time.Second).
-		Should(ConsistOf("sync-20261201", "sync-20261203", "sync-20261208"))
+		Should(ConsistOf("sync-20261201", "sync-20261203", "sync-20261208", "sync-20261215"))
 	for name, uid := range kept {
 		g.Expect(string(h.get(g, name).UID)).To(Equal(uid), "%s still fits and must be kept, not replaced", name)
 	}
 	h.waitScheduleReady("sync")
-	g.Expect(h.emu.Meetings()).To(HaveLen(3), "the meeting of 15 December was deleted in Teams")
+
+	// Mondays only: none of them fits any more, and all are replaced.
+	g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "sync"), s)).To(Succeed())
+	base = s.DeepCopy()
+	s.Spec.Start.DateTime, s.Spec.End.DateTime = "2026-11-30T09:00:00", "2026-11-30T09:30:00"
+	s.Spec.Recurrence.Range.StartDate = "2026-11-30"
+	s.Spec.Recurrence.Pattern.DaysOfWeek = []teamsv1alpha1.DayOfWeek{"monday"}
+	g.Expect(env.Client.Patch(context.Background(), s, client.MergeFrom(base))).To(Succeed())
+	g.Eventually(func(g Gomega) []string { return h.liveChildren(g, "sync") }).WithTimeout(30 * time.Second).
+		Should(ConsistOf("sync-20261130", "sync-20261207", "sync-20261214"))
+	h.waitScheduleReady("sync")
+	g.Expect(h.emu.Meetings()).To(HaveLen(3), "the meetings that no longer fit were deleted in Teams")
 }
 
 func TestScheduleOnlyTheControllerCanRefuseIsStalled(t *testing.T) {
@@ -212,4 +223,34 @@ func TestScheduleOnlyTheControllerCanRefuseIsStalled(t *testing.T) {
 			HaveField("Status", metav1.ConditionTrue), HaveField("Message", ContainSubstring("recurrence.range.startDate")))))
 	}).WithTimeout(30 * time.Second).Should(Succeed())
 	g.Expect(h.children(g, "late-start")).To(BeEmpty())
+}
+
+func TestFewerUpcomingKeepsTheMeetingsThatStillFit(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{now: newScheduleClock().now})
+	g.Expect(env.Client.Create(context.Background(), h.weeklySync("sync"))).To(Succeed())
+	h.waitScheduleReady("sync")
+
+	s := &teamsv1alpha1.MeetingSchedule{}
+	g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "sync"), s)).To(Succeed())
+	base := s.DeepCopy()
+	s.Spec.Upcoming = 1
+	g.Expect(env.Client.Patch(context.Background(), s, client.MergeFrom(base))).To(Succeed())
+	h.waitScheduleReady("sync")
+	// Their join links may have gone out: they still fit, so they stay.
+	g.Consistently(func(g Gomega) []string { return h.liveChildren(g, "sync") }).WithTimeout(2 * time.Second).
+		Should(ConsistOf("sync-20261201", "sync-20261208", "sync-20261215"))
+}
+
+func TestOccurrenceNameTakenByAnotherMeetingStallsTheSchedule(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{now: newScheduleClock().now})
+	h.create(h.meeting("sync-20261208"))
+	g.Expect(env.Client.Create(context.Background(), h.weeklySync("sync"))).To(Succeed())
+	g.Eventually(func(g Gomega) {
+		s := &teamsv1alpha1.MeetingSchedule{}
+		g.Expect(env.Client.Get(context.Background(), keyOf(h.ns, "sync"), s)).To(Succeed())
+		g.Expect(s.Status.Conditions).To(ContainElement(And(HaveField("Type", teamsv1alpha1.ConditionStalled),
+			HaveField("Message", ContainSubstring("sync-20261208")))))
+	}).WithTimeout(30 * time.Second).Should(Succeed())
 }

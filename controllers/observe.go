@@ -15,6 +15,10 @@ import (
 // the resource never holds a finalizer and its deletion needs no Graph
 // call either.
 func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (ctrl.Result, error) {
+	if reason, msg, next, ok := afterTheMeeting(m, r.now()); ok {
+		markReady(m, reason, msg)
+		return ctrl.Result{RequeueAfter: next}, nil
+	}
 	missing, err := r.joinInfoSecretMissing(ctx, m)
 	if err != nil {
 		return ctrl.Result{}, err
@@ -31,9 +35,9 @@ func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teams
 	if err != nil {
 		return r.handleError(ctx, m, "Observe", err)
 	}
-	if !graph.ValidMeetingID(meeting.ID) || meeting.JoinWebURL != m.Spec.JoinWebURL {
+	if !graph.ValidMeetingID(meeting.ID) || meeting.JoinWebURL != m.Spec.JoinWebURL || !organizedBy(meeting, m.Spec.Organizer.UserID) {
 		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingMismatch, retrySlowly,
-			"Graph answered the search by join URL with a meeting whose join URL or id is not the one asked for; it is not used."))
+			"Graph answered the search by join URL with a meeting whose join URL, id or organizer is not the one asked for; it is not used."))
 	}
 	statusFromMeeting(&m.Status, meeting, r.now())
 	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {

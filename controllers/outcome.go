@@ -126,6 +126,11 @@ func decide(f failure) outcome {
 		wait, _ := graph.RetryAfter(f.err)
 		o := outcome{state: stateReconciling, reason: teamsv1alpha1.ReasonThrottled, requeueAfter: wait,
 			message: fmt.Sprintf("Graph is throttling this tenant; the operator sends nothing to it for %s, as Graph asked.", wait.Round(time.Second))}
+		if wait <= 0 {
+			// A 429 without a usable Retry-After: the workqueue's backoff
+			// decides, rather than no retry at all.
+			o.backoff = true
+		}
 		if f.ready {
 			o.state = stateUnchanged
 		}

@@ -30,6 +30,7 @@ func TestDecideSpecifiesEveryFailure(t *testing.T) {
 	}{
 		{"throttled waits Retry-After", graphErr(graph.ClassThrottled, 7*time.Second), false, stateReconciling, teamsv1alpha1.ReasonThrottled, 7 * time.Second, false, "7s"},
 		{"throttled resync of a Ready meeting stays Ready", graphErr(graph.ClassThrottled, 7*time.Second), true, stateUnchanged, teamsv1alpha1.ReasonThrottled, 7 * time.Second, false, ""},
+		{"throttled without Retry-After backs off", graphErr(graph.ClassThrottled, 0), false, stateReconciling, teamsv1alpha1.ReasonThrottled, 0, true, ""},
 		{"transient backs off", graphErr(graph.ClassTransient, 0), false, stateReconciling, teamsv1alpha1.ReasonGraphUnavailable, 0, true, "retrying with backoff"},
 		{"transient resync of a Ready meeting stays Ready", graphErr(graph.ClassTransient, 0), true, stateUnchanged, teamsv1alpha1.ReasonGraphUnavailable, 0, true, ""},
 		{"unknown backs off", errors.New("boom"), false, stateReconciling, teamsv1alpha1.ReasonGraphUnavailable, 0, true, "boom"},

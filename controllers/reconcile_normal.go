@@ -211,12 +211,20 @@ func foreignMeeting(mt *graph.OnlineMeeting, spec *teamsv1alpha1.OnlineMeetingSp
 	if mt.ExternalID != spec.ExternalID {
 		return fmt.Sprintf("its externalId is %q", mt.ExternalID)
 	}
-	if p := mt.Participants; p != nil && p.Organizer != nil && p.Organizer.Identity != nil && p.Organizer.Identity.User != nil {
-		if id := p.Organizer.Identity.User.ID; id != "" && !strings.EqualFold(id, spec.Organizer.UserID) {
-			return fmt.Sprintf("its organizer is %s", id)
-		}
+	if !organizedBy(mt, spec.Organizer.UserID) {
+		return "its organizer is " + mt.Participants.Organizer.Identity.User.ID
 	}
 	return ""
+}
+
+// organizedBy is false when Graph names another organizer for the
+// meeting (an answer without one is taken at its path's word).
+func organizedBy(mt *graph.OnlineMeeting, organizer string) bool {
+	p := mt.Participants
+	if p == nil || p.Organizer == nil || p.Organizer.Identity == nil || p.Organizer.Identity.User == nil || p.Organizer.Identity.User.ID == "" {
+		return true
+	}
+	return strings.EqualFold(p.Organizer.Identity.User.ID, organizer)
 }
 
 // mismatch reports a status.meetingId that is not used.

@@ -66,17 +66,25 @@ func desiredOccurrence(s *teamsv1alpha1.MeetingSchedule, o recurrence.Occurrence
 // upcoming ones only, never ended ones); an occurrence whose time moved is
 // replaced; ended ones beyond the history limit, and upcoming ones that
 // no longer fit (a changed pattern, a skipped date), are removed.
-func planOccurrences(s *teamsv1alpha1.MeetingSchedule, upcoming []recurrence.Occurrence, owned []teamsv1alpha1.OnlineMeeting, now time.Time) occurrencePlan {
+//
+// upcoming are the occurrences the schedule holds; fitting are further
+// ones that still fit the pattern: a meeting made for one of them (before
+// upcoming was lowered, say) is kept, as its link may have gone out.
+func planOccurrences(s *teamsv1alpha1.MeetingSchedule, upcoming, fitting []recurrence.Occurrence, owned []teamsv1alpha1.OnlineMeeting, now time.Time) occurrencePlan {
 	var plan occurrencePlan
 	byName := map[string]*teamsv1alpha1.OnlineMeeting{}
 	for i := range owned {
 		byName[owned[i].Name] = &owned[i]
 	}
 	desired := map[string]bool{}
-	for _, o := range upcoming {
+	for i, o := range fitting {
 		want := desiredOccurrence(s, o)
-		desired[want.Name] = true
 		cur, ok := byName[want.Name]
+		if i >= len(upcoming) && (!ok || cur.Spec.ExternalID != want.Spec.ExternalID) {
+			// Beyond the window: kept if it exists, never made.
+			continue
+		}
+		desired[want.Name] = true
 		switch {
 		case !ok:
 			plan.create = append(plan.create, want)

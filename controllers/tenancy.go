@@ -96,7 +96,9 @@ func (r *OnlineMeetingReconciler) claimHolder(ctx context.Context, m *teamsv1alp
 		}
 		oc, err := r.Connections.Admit(ctx, other)
 		var refusal *connection.Refusal
-		if errors.As(err, &refusal) || (err == nil && oc.TenantID != conn.TenantID) {
+		if errors.As(err, &refusal) || (err == nil && (oc.TenantID != conn.TenantID || !connection.Ready(oc))) {
+			// A connection nobody signed in with proves no tenant: its
+			// resources claim nothing.
 			continue
 		}
 		if err != nil {

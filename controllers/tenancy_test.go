@@ -388,6 +388,9 @@ func TestConnectionIsHeldUntilItsMeetingsAreDeletedInTeams(t *testing.T) {
 		return env.Client.Get(context.Background(), keyOf(h.ns, "graph"), &teamsv1alpha1.GraphConnection{})
 	}).WithTimeout(time.Second).Should(Succeed())
 
+	// The namespace's deletion takes the Secret too, at once.
+	g.Expect(env.Client.Delete(context.Background(), &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: h.ns, Name: "graph-app"}})).To(Succeed())
+
 	h.delete(h.ns, "uses-it")
 	h.waitGone(h.ns, "uses-it")
 	g.Expect(h.calls("delete")).To(Equal(1), "the meeting was deleted in Teams through the deleting connection")

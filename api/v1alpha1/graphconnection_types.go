@@ -256,6 +256,8 @@ type GraphConnectionStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=gc,categories=meetings
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.graphEndpoint) || url(self.spec.graphEndpoint).getHostname() in ['graph.microsoft.com', 'graph.microsoft.us', 'dod-graph.microsoft.us', 'microsoftgraph.chinacloudapi.cn', '127.0.0.1', '::1', 'localhost']",message="a GraphConnection's graphEndpoint must be one of Microsoft's Graph hosts (or loopback, for tests): the credential it reads from this namespace's Secrets goes there; other hosts need a ClusterGraphConnection, which a cluster admin writes"
+// +kubebuilder:validation:XValidation:rule="!has(self.spec.authorityHost) || url(self.spec.authorityHost).getHostname() in ['login.microsoftonline.com', 'login.microsoft.com', 'login.microsoftonline.us', 'login.chinacloudapi.cn', 'login.partner.microsoftonline.cn', '127.0.0.1', '::1', 'localhost']",message="a GraphConnection's authorityHost must be one of Microsoft's Azure AD hosts (or loopback, for tests): the credential it reads from this namespace's Secrets goes there; other hosts need a ClusterGraphConnection, which a cluster admin writes"
 // +kubebuilder:validation:XValidation:rule="!has(self.spec.credential.operatorEnvironment)",message="credential.operatorEnvironment is for ClusterGraphConnections only: a namespace may not borrow the operator's own identity; use clientSecret, clientCertificate or workloadIdentity"
 // +kubebuilder:printcolumn:name="Tenant",type=string,JSONPath=`.status.tenantId`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`

@@ -276,6 +276,7 @@ type MeetingScheduleStatus struct {
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
 // +kubebuilder:resource:shortName=ms,categories=meetings
+// +kubebuilder:validation:XValidation:rule="size(self.metadata.name) <= 52",message="a MeetingSchedule's name may have at most 52 characters: its meetings are named <name>-<yyyymmdd> and labelled with it"
 // +kubebuilder:printcolumn:name="Next start",type=string,JSONPath=`.status.nextStart`
 // +kubebuilder:printcolumn:name="Ready",type=string,JSONPath=`.status.conditions[?(@.type=="Ready")].status`
 // +kubebuilder:printcolumn:name="Next join URL",type=string,JSONPath=`.status.nextJoinWebUrl`,priority=1

@@ -69,7 +69,14 @@ type Connection struct {
 	// TenantID is the tenant the connection signs in to, lower case: the
 	// spec's, or the operator's AZURE_TENANT_ID for operatorEnvironment.
 	TenantID string
+	// Deleting is true once the connection is being deleted: it then
+	// serves the meetings that already use it, and takes no new one.
+	Deleting bool
 }
+
+// Ready reports whether the operator has signed in with the connection
+// for its current spec: only then is its tenant more than a claim.
+func Ready(c *Connection) bool { return admitReady(c) == nil }
 
 // admitNamespace decides whether a ClusterGraphConnection's selector
 // admits the namespace. A GraphConnection admits its own namespace only,
@@ -115,7 +122,9 @@ func admitReady(c *Connection) *Refusal {
 		if cond.Type != teamsv1alpha1.ConditionReady {
 			continue
 		}
-		if cond.Status == metav1.ConditionTrue && cond.ObservedGeneration == c.Generation {
+		// Deletion bumps the generation without changing the spec: a
+		// connection that was Ready stays usable for the meetings it holds.
+		if cond.Status == metav1.ConditionTrue && (cond.ObservedGeneration == c.Generation || c.Deleting) {
 			return nil
 		}
 		if cond.Status == metav1.ConditionFalse {

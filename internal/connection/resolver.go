@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
@@ -80,6 +81,7 @@ func (r *Resolver) Get(ctx context.Context, ref Ref) (*Connection, error) {
 			return nil, notFound(ref, err)
 		}
 		c.UID, c.Generation, c.Spec, c.Status = string(obj.UID), obj.Generation, &obj.Spec, &obj.Status
+		c.Deleting = !obj.DeletionTimestamp.IsZero()
 	case teamsv1alpha1.KindClusterGraphConnection:
 		obj := &teamsv1alpha1.ClusterGraphConnection{}
 		if err := r.Reader.Get(ctx, client.ObjectKey{Name: ref.Name}, obj); err != nil {
@@ -87,6 +89,7 @@ func (r *Resolver) Get(ctx context.Context, ref Ref) (*Connection, error) {
 		}
 		c.UID, c.Generation, c.Spec, c.Status = string(obj.UID), obj.Generation, &obj.Spec.GraphConnectionSpec, &obj.Status
 		c.Selector = obj.Spec.NamespaceSelector
+		c.Deleting = !obj.DeletionTimestamp.IsZero()
 		if c.Selector == nil {
 			// Required by the schema; a missing one admits nobody.
 			c.Selector = &metav1.LabelSelector{MatchLabels: map[string]string{"teams.meetings.dev/no-namespace-selector": "set"}}
@@ -136,8 +139,17 @@ func (r *Resolver) Admit(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (*
 	if refusal := admitOrganizer(c, m.Spec.Organizer.UserID); refusal != nil {
 		return nil, refusal
 	}
+	if c.Deleting && !controllerutil.ContainsFinalizer(m, meetingFinalizer) && m.DeletionTimestamp.IsZero() {
+		// It waits only for the meetings that may have reached Graph
+		// through it; a new one would outlive it in Teams.
+		return nil, refuse(teamsv1alpha1.ReasonConnectionNotFound, "%s is being deleted and takes no new meetings.", c.Ref)
+	}
 	return c, nil
 }
+
+// meetingFinalizer is the OnlineMeeting reconciler's finalizer: a meeting
+// holding it may have reached Graph.
+const meetingFinalizer = "teams.meetings.dev/meeting"
 
 // Client returns the connection's Graph client once the operator has
 // signed in with it (its Ready condition), building it when the
@@ -179,6 +191,18 @@ func (r *Resolver) Forget(ref Ref) {
 // entryFor returns the cached client for the connection as it is now.
 func (r *Resolver) entryFor(ctx context.Context, c *Connection) (*entry, error) {
 	secretVersion, err := r.secretVersion(ctx, c)
+	var credErr *CredentialError
+	if errors.As(err, &credErr) && c.Deleting {
+		// A namespace being deleted takes the connection's Secret with it
+		// while meetings still have to delete theirs: the client already
+		// built (and its cached token) carries them through.
+		r.mu.Lock()
+		e := r.clients[c.Ref]
+		r.mu.Unlock()
+		if e != nil {
+			return e, nil
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
