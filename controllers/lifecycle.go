@@ -1,6 +1,7 @@
 package controllers
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -27,32 +28,57 @@ const endedGrace = time.Hour
 
 // resyncPeriod is how often this meeting is read back from Graph: its
 // annotation's period, else the operator's; zero when drift checks are
-// off. A bad annotation is reported and ignored.
-func (r *OnlineMeetingReconciler) resyncPeriod(m *teamsv1alpha1.OnlineMeeting) time.Duration {
-	v, ok := m.Annotations[ResyncPeriodAnnotation]
-	if !ok {
-		return r.ResyncPeriod
+// off. ok is false for a bad annotation, which is then ignored.
+func (r *OnlineMeetingReconciler) resyncPeriod(m *teamsv1alpha1.OnlineMeeting) (period time.Duration, ok bool) {
+	v, set := m.Annotations[ResyncPeriodAnnotation]
+	if !set {
+		return r.ResyncPeriod, true
 	}
 	d, err := time.ParseDuration(v)
 	switch {
 	case err == nil && d == 0:
-		return 0
+		return 0, true
 	case err != nil || d < MinResyncPeriod:
-		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonInvalidSpec, "Validate", fmt.Sprintf(
-			"Annotation %s=%q is not a Go duration of at least %s, or 0 to turn drift checks off; using %s.",
-			ResyncPeriodAnnotation, truncateForMessage(v), MinResyncPeriod, r.ResyncPeriod))
-		return r.ResyncPeriod
+		return r.ResyncPeriod, false
 	}
-	return d
+	return d, true
 }
 
-// nextSync is when a meeting that is in place is read back again.
+// nextSync is when a meeting that is in place is read back again. A bad
+// resync annotation is reported here, once per sync with Graph, rather
+// than on every reconcile that finds nothing due.
 func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.Result {
-	period := r.resyncPeriod(m)
+	period, ok := r.resyncPeriod(m)
+	if !ok {
+		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonInvalidSpec, "Validate", fmt.Sprintf(
+			"Annotation %s=%q is not a Go duration of at least %s, or 0 to turn drift checks off; using %s.",
+			ResyncPeriodAnnotation, truncateForMessage(m.Annotations[ResyncPeriodAnnotation]), MinResyncPeriod, r.ResyncPeriod))
+	}
 	if period == 0 {
 		return ctrl.Result{}
 	}
 	return ctrl.Result{RequeueAfter: period + r.jitter(period)}
+}
+
+// quietUntilDue decides whether this reconcile can leave Graph alone: the
+// meeting is past its life (Ended, Expired), or its spec is observed, the
+// resync period has not passed and its join Secret is in place. It then
+// returns the result to return.
+func (r *OnlineMeetingReconciler) quietUntilDue(ctx context.Context, m *teamsv1alpha1.OnlineMeeting) (ctrl.Result, bool, error) {
+	if reason, msg, next, ok := afterTheMeeting(m, r.now()); ok {
+		// Past its life: no Graph call, whatever happens in Teams.
+		markReady(m, reason, msg)
+		return ctrl.Result{RequeueAfter: next}, true, nil
+	}
+	missing, err := r.joinInfoSecretMissing(ctx, m)
+	if err != nil {
+		return ctrl.Result{}, true, err
+	}
+	if wait, ok := r.syncNotDue(m); ok && !missing {
+		// No Graph call, so a restarted operator is quiet.
+		return ctrl.Result{RequeueAfter: wait}, true, nil
+	}
+	return ctrl.Result{}, false, nil
 }
 
 // markSuspended says the operator leaves the meeting alone. Ready keeps

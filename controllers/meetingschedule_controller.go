@@ -72,7 +72,9 @@ func (r *MeetingScheduleReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *teamsv1alpha1.MeetingSchedule) (ctrl.Result, error) {
 	sched := scheduleOf(s)
 	now := r.now()
-	upcoming, err := sched.Upcoming(now, int(max(s.Spec.Upcoming, 1)))
+	// Every occurrence a meeting may be kept for; the first spec.upcoming
+	// of them are the ones the schedule holds.
+	fitting, err := sched.Upcoming(now, maxUpcoming)
 	if err != nil {
 		// What admission cannot check (startDate against start, a day a
 		// month never has): a person must fix the spec.
@@ -80,6 +82,7 @@ func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *te
 		return ctrl.Result{}, nil
 	}
 	meta.RemoveStatusCondition(&s.Status.Conditions, teamsv1alpha1.ConditionStalled)
+	upcoming := fitting[:min(len(fitting), int(max(s.Spec.Upcoming, 1)))]
 	var children teamsv1alpha1.OnlineMeetingList
 	if err := r.List(ctx, &children, client.InNamespace(s.Namespace), client.MatchingLabels{ScheduleLabel: s.Name}); err != nil {
 		return ctrl.Result{}, err
@@ -90,10 +93,6 @@ func (r *MeetingScheduleReconciler) reconcileSchedule(ctx context.Context, s *te
 		s.Status.Occurrences = occurrencesStatus(s, upcoming, owned)
 		r.setReady(s, metav1.ConditionFalse, teamsv1alpha1.ReasonSuspended, "spec.suspend is true: the schedule makes and removes no occurrences until it is false.")
 		return ctrl.Result{}, nil
-	}
-	fitting, err := sched.Upcoming(now, maxUpcoming)
-	if err != nil {
-		return ctrl.Result{}, err
 	}
 	plan := planOccurrences(s, upcoming, fitting, owned, now)
 	for i := range plan.remove {

@@ -15,16 +15,8 @@ import (
 // the resource never holds a finalizer and its deletion needs no Graph
 // call either.
 func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (ctrl.Result, error) {
-	if reason, msg, next, ok := afterTheMeeting(m, r.now()); ok {
-		markReady(m, reason, msg)
-		return ctrl.Result{RequeueAfter: next}, nil
-	}
-	missing, err := r.joinInfoSecretMissing(ctx, m)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	if wait, ok := r.syncNotDue(m); ok && !missing {
-		return ctrl.Result{RequeueAfter: wait}, nil
+	if result, quiet, err := r.quietUntilDue(ctx, m); quiet {
+		return result, err
 	}
 	meeting, err := gc.FindByJoinWebURL(ctx, m.Spec.Organizer.UserID, m.Spec.JoinWebURL)
 	if graph.ClassOf(err) == graph.ClassNotFound {

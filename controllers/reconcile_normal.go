@@ -40,19 +40,8 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	if err != nil {
 		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, retryNever, "%v", err))
 	}
-	if reason, msg, next, ok := afterTheMeeting(m, r.now()); ok {
-		// Past its life: no Graph call, whatever happens in Teams.
-		markReady(m, reason, msg)
-		return ctrl.Result{RequeueAfter: next}, nil
-	}
-	missing, err := r.joinInfoSecretMissing(ctx, m)
-	if err != nil {
-		return ctrl.Result{}, err
-	}
-	if wait, ok := r.syncNotDue(m); ok && !missing {
-		// The spec is observed and the resync period has not passed: no
-		// Graph call, so a restarted operator is quiet.
-		return ctrl.Result{RequeueAfter: wait}, nil
+	if result, quiet, err := r.quietUntilDue(ctx, m); quiet {
+		return result, err
 	}
 
 	meeting, reason, err := r.observe(ctx, m, gc, want)
@@ -109,7 +98,7 @@ func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (ti
 	if !isReady(m) || m.Status.MeetingID == "" || m.Status.LastSyncTime == nil {
 		return 0, false
 	}
-	period := r.resyncPeriod(m)
+	period, _ := r.resyncPeriod(m)
 	if period == 0 {
 		// Drift checks are off for this meeting.
 		return 0, true
