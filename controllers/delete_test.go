@@ -38,6 +38,29 @@ func TestDeleteWithDeletePolicyDeletesMeeting(t *testing.T) {
 	g.Expect(h.calls("delete")).To(Equal(1))
 }
 
+func TestDeleteOfAMeetingThisProcessConfirmedIsOneCallAndAfterARestartTwo(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{})
+	h.create(h.meeting("known"))
+	h.create(h.meeting("after-restart"))
+	h.waitReady("known", teamsv1alpha1.ReasonCreated)
+	h.waitReady("after-restart", teamsv1alpha1.ReasonCreated)
+
+	// This process made the meeting and saw Graph's answer: the id in
+	// status needs no second look.
+	h.deleteAndWaitGone("known")
+	g.Expect(h.calls("delete")).To(Equal(1))
+	g.Expect(h.calls("get")).To(Equal(0), "the meeting this process confirmed was read again before its DELETE")
+
+	// A restarted process has not seen the meeting: it reads it first.
+	h.stopManager()
+	h.startManager()
+	h.deleteAndWaitGone("after-restart")
+	g.Expect(h.calls("delete")).To(Equal(2))
+	g.Expect(h.calls("get")).To(Equal(1), "status.meetingId was trusted without Graph's word after a restart")
+	g.Expect(h.emu.Meetings()).To(BeEmpty())
+}
+
 func TestDeleteWithOrphanPolicyKeepsMeeting(t *testing.T) {
 	g := NewWithT(t)
 	h := newHarness(t, harnessOptions{})

@@ -86,7 +86,8 @@ type OnlineMeetingReconciler struct {
 	// without caching any Secret's data.
 	SecretMetadata client.Reader
 
-	fair fairQueue
+	fair     fairQueue
+	verified verifiedMeetings
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
@@ -157,7 +158,11 @@ func (r *OnlineMeetingReconciler) removeFinalizer(ctx context.Context, m *teamsv
 	if !controllerutil.RemoveFinalizer(m, Finalizer) {
 		return nil
 	}
-	return r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	if err := r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		return err
+	}
+	r.verified.forget(m.UID)
+	return nil
 }
 
 func (r *OnlineMeetingReconciler) now() time.Time { return clockNow(r.Now) }

@@ -67,10 +67,14 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 
 // meetingToDelete is the id of the resource's meeting, "" when it has
 // none. An id from status is used only after Graph shows that its meeting
-// has this resource's organizer and externalId; without a usable id, the
+// has this resource's organizer and externalId (in this reconcile, or
+// earlier in this process: verifiedMeetings); without a usable id, the
 // meeting is looked up by externalId.
 func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (string, error) {
 	if id := m.Status.MeetingID; id != "" && graph.ValidMeetingID(id) {
+		if r.verified.confirms(m.UID, id) {
+			return id, nil
+		}
 		meeting, err := gc.Get(ctx, m.Spec.Organizer.UserID, id)
 		switch {
 		case graph.ClassOf(err) == graph.ClassNotFound:

@@ -51,6 +51,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	// Record the meeting before any update, so its id is kept even if the
 	// update fails.
 	statusFromMeeting(&m.Status, meeting, r.now())
+	r.verified.remember(m.UID, meeting.ID)
 
 	if patch, changed := meetingDiff(want, desiredOptions(&m.Spec.MeetingOptions), meeting); patch != nil {
 		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
@@ -86,6 +87,7 @@ func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha
 		return r.handleError(ctx, m, "Sync", err)
 	}
 	statusFromMeeting(&m.Status, meeting, r.now())
+	r.verified.remember(m.UID, meeting.ID)
 	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
