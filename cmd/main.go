@@ -56,14 +56,16 @@ func main() {
 		Metrics:                       opts.MetricsServerOptions(),
 		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
 		LeaderElection:                opts.LeaderElect,
-		LeaderElectionID:              "onlinemeeting-operator.teams.meetings.dev",
+		LeaderElectionID:              opts.LeaderElectionID,
+		LeaderElectionNamespace:       opts.LeaseNamespace(),
 		LeaderElectionReleaseOnCancel: true,
 	})
 	if err != nil {
 		log.Error(err, "Unable to create the manager")
 		os.Exit(1)
 	}
-	ctrlmetrics.Registry.MustRegister(metrics.NewMeetingsCollector(mgr.GetClient()))
+	scope := controllers.Scope{Selector: opts.WatchSelector(), Namespaces: opts.Namespaces()}
+	ctrlmetrics.Registry.MustRegister(metrics.NewMeetingsCollector(mgr.GetClient()).Only(scope.Contains))
 
 	resolver := &connection.Resolver{
 		Reader:                   mgr.GetClient(),
@@ -78,7 +80,7 @@ func main() {
 		UserAgent:                "onlinemeeting-operator/" + operator.Version,
 	}
 	ctx := ctrl.SetupSignalHandler()
-	if err := setupReconcilers(ctx, mgr, resolver, &opts); err != nil {
+	if err := setupReconcilers(ctx, mgr, resolver, scope, &opts); err != nil {
 		log.Error(err, "Unable to set up the controllers")
 		os.Exit(1)
 	}
@@ -93,7 +95,9 @@ func main() {
 
 	log.Info("Starting the manager", "version", operator.Version, "defaultConnection", opts.DefaultConnection,
 		"clusterResourceNamespace", opts.ClusterResourceNamespace,
-		"metricsBindAddress", opts.MetricsBindAddress, "metricsSecure", opts.MetricsSecure)
+		"metricsBindAddress", opts.MetricsBindAddress, "metricsSecure", opts.MetricsSecure,
+		"watchLabelSelector", opts.WatchSelector().String(), "watchNamespaces", opts.Namespaces(),
+		"reconcileConnections", opts.ReconcileConnections, "leaderElectionID", opts.LeaderElectionID)
 	if err := mgr.Start(ctx); err != nil {
 		log.Error(err, "The manager stopped with an error")
 		os.Exit(1)
@@ -101,17 +105,23 @@ func main() {
 }
 
 // setupReconcilers registers the OnlineMeeting and MeetingSchedule
-// reconcilers and one connection reconciler per connection kind.
-func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connection.Resolver, opts *operator.Options) error {
+// reconcilers for the instance's scope and, with --reconcile-connections,
+// one connection reconciler per connection kind. Without it the instance
+// still caches and watches connections (its meetings read their policy and
+// Ready condition) but leaves their status and finalizer to the instance
+// that has it: shards would otherwise all write lastCheckedTime.
+func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connection.Resolver, scope controllers.Scope, opts *operator.Options) error {
 	recorder := mgr.GetEventRecorder("onlinemeeting-operator")
-	for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
-		if err := (&controllers.GraphConnectionReconciler{
-			Client: mgr.GetClient(), Connections: resolver, Recorder: recorder, Kind: kind,
-		}).SetupWithManager(mgr); err != nil {
-			return err
+	if opts.ReconcileConnections {
+		for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
+			if err := (&controllers.GraphConnectionReconciler{
+				Client: mgr.GetClient(), Connections: resolver, Recorder: recorder, Kind: kind,
+			}).SetupWithManager(mgr); err != nil {
+				return err
+			}
 		}
 	}
-	if err := (&controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder}).SetupWithManager(mgr); err != nil {
+	if err := (&controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder, Scope: scope}).SetupWithManager(mgr); err != nil {
 		return err
 	}
 	return (&controllers.OnlineMeetingReconciler{
@@ -121,5 +131,6 @@ func setupReconcilers(ctx context.Context, mgr ctrl.Manager, resolver *connectio
 		Recorder:                recorder,
 		ResyncPeriod:            opts.ResyncPeriod,
 		MaxConcurrentReconciles: opts.MaxConcurrentReconciles,
+		Scope:                   scope,
 	}).SetupWithManager(ctx, mgr)
 }

@@ -39,6 +39,9 @@ type MeetingScheduleReconciler struct {
 	Recorder events.EventRecorder
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Scope is the part of the MeetingSchedules this instance reconciles
+	// (its shard); the zero Scope is all of them.
+	Scope Scope
 }
 
 // +kubebuilder:rbac:groups=teams.meetings.dev,resources=meetingschedules,verbs=get;list;watch;patch
@@ -51,6 +54,11 @@ func (r *MeetingScheduleReconciler) Reconcile(ctx context.Context, req ctrl.Requ
 	s := &teamsv1alpha1.MeetingSchedule{}
 	if err := r.Get(ctx, req.NamespacedName, s); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !r.Scope.Contains(s) {
+		// Another shard's (an occurrence's change, or a requeue from
+		// before it moved, brought it here).
+		return ctrl.Result{}, nil
 	}
 	if !s.DeletionTimestamp.IsZero() {
 		// Its meetings are owned by it and go with it.
@@ -188,11 +196,12 @@ func (r *MeetingScheduleReconciler) setReady(s *teamsv1alpha1.MeetingSchedule, s
 
 func (r *MeetingScheduleReconciler) now() time.Time { return clockNow(r.Now) }
 
-// SetupWithManager watches schedules and the OnlineMeetings they own, so
-// a deleted or changed occurrence is seen at once.
+// SetupWithManager watches the schedules in r.Scope (and those a label
+// change brings into it) and the OnlineMeetings they own, so a deleted or
+// changed occurrence is seen at once.
 func (r *MeetingScheduleReconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
-		For(&teamsv1alpha1.MeetingSchedule{}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		For(&teamsv1alpha1.MeetingSchedule{}, builder.WithPredicates(r.Scope.Predicate(predicate.GenerationChangedPredicate{}))).
 		Owns(&teamsv1alpha1.OnlineMeeting{}).
 		Named("meetingschedule").
 		Complete(r)

@@ -85,6 +85,10 @@ type OnlineMeetingReconciler struct {
 	// metadata-only informer), to notice a join Secret deleted by hand
 	// without caching any Secret's data.
 	SecretMetadata client.Reader
+	// Scope is the part of the OnlineMeetings this instance reconciles
+	// (its shard); the zero Scope is all of them. Meetings outside it stay
+	// in the cache: the claim check reads them all.
+	Scope Scope
 
 	fair     fairQueue
 	verified verifiedMeetings
@@ -103,6 +107,12 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	m := &teamsv1alpha1.OnlineMeeting{}
 	if err := r.Get(ctx, req.NamespacedName, m); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if !r.Scope.Contains(m) {
+		// Another shard's, or it moved there since it was queued (a
+		// resync, a connection's or another claimant's change): not a
+		// Graph call, a finalizer or a status write from this instance.
+		return ctrl.Result{}, nil
 	}
 
 	before := m.DeepCopy()
@@ -188,7 +198,9 @@ func (r *OnlineMeetingReconciler) jitter(period time.Duration) time.Duration {
 // SetupWithManager registers the reconciler. Status-only updates (our own
 // writes) do not trigger a reconcile; spec changes and deletions do, and
 // so do changes of a meeting's connection and of the other resources that
-// claim its meeting.
+// claim its meeting, and a label change that moves a meeting into r.Scope.
+// Claimants on other shards are watched too: one going may hand the
+// meeting to one of ours.
 func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
 	if r.ResyncPeriod <= 0 {
 		r.ResyncPeriod = time.Hour
@@ -198,7 +210,7 @@ func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("onlinemeeting").
-		Watches(&teamsv1alpha1.OnlineMeeting{}, &fairHandler{fair: &r.fair}, builder.WithPredicates(predicate.GenerationChangedPredicate{})).
+		Watches(&teamsv1alpha1.OnlineMeeting{}, &fairHandler{fair: &r.fair}, builder.WithPredicates(r.Scope.Predicate(predicate.GenerationChangedPredicate{}))).
 		Watches(&teamsv1alpha1.OnlineMeeting{}, handler.EnqueueRequestsFromMapFunc(r.otherClaimants), builder.WithPredicates(claimChanged)).
 		Watches(&teamsv1alpha1.GraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
 		Watches(&teamsv1alpha1.ClusterGraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).

@@ -38,11 +38,22 @@ func occurrenceExternalID(s *teamsv1alpha1.MeetingSchedule, o recurrence.Occurre
 	return fmt.Sprintf("%s-%s", s.UID, o.Start.UTC().Format("20060102T150405Z"))
 }
 
+// occurrenceLabels are the labels the schedule sets on its meetings: its
+// name, and its shard (ShardLabel), so that an occurrence is reconciled by
+// the instance that reconciles its schedule.
+func occurrenceLabels(s *teamsv1alpha1.MeetingSchedule) map[string]string {
+	l := map[string]string{ScheduleLabel: s.Name}
+	if shard, ok := s.Labels[ShardLabel]; ok {
+		l[ShardLabel] = shard
+	}
+	return l
+}
+
 // desiredOccurrence is the OnlineMeeting of one occurrence.
 func desiredOccurrence(s *teamsv1alpha1.MeetingSchedule, o recurrence.Occurrence) *teamsv1alpha1.OnlineMeeting {
 	t := s.Spec.MeetingTemplate.DeepCopy()
 	m := &teamsv1alpha1.OnlineMeeting{
-		ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: occurrenceName(s, o), Labels: map[string]string{ScheduleLabel: s.Name}},
+		ObjectMeta: metav1.ObjectMeta{Namespace: s.Namespace, Name: occurrenceName(s, o), Labels: occurrenceLabels(s)},
 		Spec: teamsv1alpha1.OnlineMeetingSpec{
 			ExternalID:     occurrenceExternalID(s, o),
 			Organizer:      t.Organizer,
@@ -101,7 +112,8 @@ func planOccurrences(s *teamsv1alpha1.MeetingSchedule, upcoming, fitting []recur
 			next.Spec.Subject, next.Spec.Participants = want.Spec.Subject, want.Spec.Participants
 			next.Spec.StartDateTime, next.Spec.EndDateTime = want.Spec.StartDateTime, want.Spec.EndDateTime
 			next.Spec.MeetingOptions, next.Spec.DeletionPolicy, next.Spec.JoinInfoSecret = want.Spec.MeetingOptions, want.Spec.DeletionPolicy, want.Spec.JoinInfoSecret
-			if !equality.Semantic.DeepEqual(next.Spec, cur.Spec) {
+			followShard(next, want)
+			if !equality.Semantic.DeepEqual(next.Spec, cur.Spec) || !equality.Semantic.DeepEqual(next.Labels, cur.Labels) {
 				plan.update = append(plan.update, next)
 			}
 		}
@@ -127,6 +139,22 @@ func planOccurrences(s *teamsv1alpha1.MeetingSchedule, upcoming, fitting []recur
 		plan.remove = append(plan.remove, ended[limit:]...)
 	}
 	return plan
+}
+
+// followShard gives m the shard of want (its schedule's), so that an
+// occurrence moves with a schedule moved to another shard; m's other
+// labels stay as they are.
+func followShard(m, want *teamsv1alpha1.OnlineMeeting) {
+	shard, ok := want.Labels[ShardLabel]
+	switch {
+	case ok:
+		if m.Labels == nil {
+			m.Labels = map[string]string{}
+		}
+		m.Labels[ShardLabel] = shard
+	default:
+		delete(m.Labels, ShardLabel)
+	}
 }
 
 // occurrencesStatus reports the upcoming occurrences and their meetings.

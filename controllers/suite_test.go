@@ -96,6 +96,12 @@ type harnessOptions struct {
 	noDefaultConnection bool
 	// now is the reconciler's clock; nil means time.Now.
 	now func() time.Time
+	// scope is the part of the meetings and schedules the reconcilers
+	// reconcile (--watch-label-selector, --watch-namespaces).
+	scope controllers.Scope
+	// noConnectionReconciler leaves connections' status and finalizer to
+	// another instance, as --reconcile-connections=false does.
+	noConnectionReconciler bool
 }
 
 func newHarness(t testing.TB, opts harnessOptions) *harness {
@@ -211,20 +217,24 @@ func (h *harness) startManager() {
 		},
 	}
 	recorder := mgr.GetEventRecorder("onlinemeeting-operator")
-	for _, kind := range []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection} {
+	connectionKinds := []string{teamsv1alpha1.KindGraphConnection, teamsv1alpha1.KindClusterGraphConnection}
+	if h.opts.noConnectionReconciler {
+		connectionKinds = nil
+	}
+	for _, kind := range connectionKinds {
 		cr := &controllers.GraphConnectionReconciler{Client: mgr.GetClient(), Connections: h.resolver, Recorder: recorder, Kind: kind}
 		if err := cr.SetupWithManager(mgr); err != nil {
 			h.t.Fatal(err)
 		}
 	}
-	sr := &controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder, Now: h.opts.now}
+	sr := &controllers.MeetingScheduleReconciler{Client: mgr.GetClient(), Recorder: recorder, Now: h.opts.now, Scope: h.opts.scope}
 	if err := sr.SetupWithManager(mgr); err != nil {
 		h.t.Fatal(err)
 	}
 	r := &controllers.OnlineMeetingReconciler{
 		Client: c, Connections: h.resolver, Recorder: recorder, WrapGraph: h.opts.wrapGraph, SecretMetadata: mgr.GetCache(),
 		ResyncPeriod: h.opts.resync, StalledRetryPeriod: h.opts.stalledRetry, MaxConcurrentReconciles: h.opts.concurrency,
-		Jitter: func(time.Duration) time.Duration { return 0 }, Now: h.opts.now,
+		Jitter: func(time.Duration) time.Duration { return 0 }, Now: h.opts.now, Scope: h.opts.scope,
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	if err := r.SetupWithManager(ctx, mgr); err != nil {

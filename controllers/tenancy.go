@@ -81,7 +81,8 @@ func (r *OnlineMeetingReconciler) connect(ctx context.Context, m *teamsv1alpha1.
 // organizer and externalId whose connections admit them in the same
 // tenant, the oldest (creationTimestamp, then namespace/name). A resource
 // its connection refuses claims nothing, so it cannot squat on another's
-// meeting.
+// meeting. All means all shards: r.Scope is deliberately not applied, or a
+// copy labelled for another shard would never meet the holder.
 func (r *OnlineMeetingReconciler) claimHolder(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, conn *connection.Connection) (*teamsv1alpha1.OnlineMeeting, error) {
 	var list teamsv1alpha1.OnlineMeetingList
 	if err := r.List(ctx, &list, client.MatchingFields{indexClaim: claimKey(m)}); err != nil {
@@ -119,9 +120,9 @@ func olderClaim(a, b *teamsv1alpha1.OnlineMeeting) bool {
 	return a.Namespace+"/"+a.Name < b.Namespace+"/"+b.Name
 }
 
-// otherClaimants maps a meeting that appeared or went to the others with
-// the same organizer and externalId: one of them may now hold the meeting,
-// or have lost it.
+// otherClaimants maps a meeting that appeared or went, on any shard, to
+// the others in r.Scope with the same organizer and externalId: one of
+// them may now hold the meeting, or have lost it.
 func (r *OnlineMeetingReconciler) otherClaimants(ctx context.Context, o client.Object) []reconcile.Request {
 	m, ok := o.(*teamsv1alpha1.OnlineMeeting)
 	if !ok {
@@ -133,14 +134,15 @@ func (r *OnlineMeetingReconciler) otherClaimants(ctx context.Context, o client.O
 	}
 	var out []reconcile.Request
 	for i := range list.Items {
-		if list.Items[i].UID != m.UID {
+		if list.Items[i].UID != m.UID && r.Scope.Contains(&list.Items[i]) {
 			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
 		}
 	}
 	return out
 }
 
-// meetingsOfConnection maps a connection to the meetings that use it.
+// meetingsOfConnection maps a connection to the meetings in r.Scope that
+// use it.
 func (r *OnlineMeetingReconciler) meetingsOfConnection(ctx context.Context, o client.Object) []reconcile.Request {
 	ref := connection.Ref{Kind: teamsv1alpha1.KindClusterGraphConnection, Name: o.GetName()}
 	if _, ok := o.(*teamsv1alpha1.GraphConnection); ok {
@@ -152,7 +154,9 @@ func (r *OnlineMeetingReconciler) meetingsOfConnection(ctx context.Context, o cl
 	}
 	out := make([]reconcile.Request, 0, len(list.Items))
 	for i := range list.Items {
-		out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		if r.Scope.Contains(&list.Items[i]) {
+			out = append(out, reconcile.Request{NamespacedName: client.ObjectKeyFromObject(&list.Items[i])})
+		}
 	}
 	return out
 }

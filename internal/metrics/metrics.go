@@ -55,6 +55,9 @@ func (o *GraphObserver) ObserveRequest(operation string, statusCode int, d time.
 type MeetingsCollector struct {
 	reader client.Reader
 	desc   *prometheus.Desc
+	// inScope, when set, limits the count to the meetings this instance
+	// reconciles (its shard).
+	inScope func(client.Object) bool
 }
 
 // NewMeetingsCollector returns a collector reading from reader (the
@@ -66,6 +69,15 @@ func NewMeetingsCollector(reader client.Reader) *MeetingsCollector {
 			"OnlineMeetings by the status and reason of their Ready condition.",
 			[]string{"ready", "reason"}, nil),
 	}
+}
+
+// Only counts the meetings inScope accepts: with several instances as
+// shards, each caches every OnlineMeeting (for the claim check) but
+// reports only its own, so that the shards' figures add up to the
+// cluster's instead of multiplying it.
+func (c *MeetingsCollector) Only(inScope func(client.Object) bool) *MeetingsCollector {
+	c.inScope = inScope
+	return c
 }
 
 // Describe implements prometheus.Collector.
@@ -83,6 +95,9 @@ func (c *MeetingsCollector) Collect(ch chan<- prometheus.Metric) {
 	type key struct{ ready, reason string }
 	counts := map[key]int{}
 	for i := range list.Items {
+		if c.inScope != nil && !c.inScope(&list.Items[i]) {
+			continue
+		}
 		k := key{ready: "Unknown", reason: ""}
 		if cond := meta.FindStatusCondition(list.Items[i].Status.Conditions, teamsv1alpha1.ConditionReady); cond != nil {
 			k = key{ready: readyLabel(cond.Status), reason: reasonLabel(cond.Reason)}

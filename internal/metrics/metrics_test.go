@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
@@ -62,6 +63,27 @@ onlinemeeting_meetings{ready="True",reason="Created"} 2
 onlinemeeting_meetings{ready="Unknown",reason=""} 1
 `
 	g.Expect(testutil.CollectAndCompare(NewMeetingsCollector(c), strings.NewReader(want))).To(Succeed())
+}
+
+func TestMeetingsCollectorOfAShardCountsOnlyItsMeetings(t *testing.T) {
+	g := NewWithT(t)
+	scheme := runtime.NewScheme()
+	g.Expect(teamsv1alpha1.AddToScheme(scheme)).To(Succeed())
+	ours := meeting("ours", metav1.ConditionTrue, "Created")
+	ours.Labels = map[string]string{"shard": "1"}
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(
+		ours,
+		meeting("theirs", metav1.ConditionTrue, "Created"),
+		meeting("theirs-too", metav1.ConditionFalse, "Forbidden"),
+	).Build()
+
+	want := `
+# HELP onlinemeeting_meetings OnlineMeetings by the status and reason of their Ready condition.
+# TYPE onlinemeeting_meetings gauge
+onlinemeeting_meetings{ready="True",reason="Created"} 1
+`
+	inShard := func(o client.Object) bool { return o.GetLabels()["shard"] == "1" }
+	g.Expect(testutil.CollectAndCompare(NewMeetingsCollector(c).Only(inShard), strings.NewReader(want))).To(Succeed())
 }
 
 // TestMeetingsCollectorLabelsOnlyReasonsTheOperatorWrites: status is
