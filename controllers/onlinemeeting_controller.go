@@ -120,7 +120,11 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		// Whatever happened, status now describes this generation of the
 		// spec: kstatus reads the conditions only when it matches.
 		m.Status.ObservedGeneration = m.Generation
-		if err := r.patchStatus(ctx, before, m); err != nil {
+		err := r.patchStatus(ctx, before, m)
+		if apierrors.IsNotFound(err) {
+			err = r.vanished(ctx, before, m)
+		}
+		if err != nil {
 			retErr = errors.Join(retErr, err)
 		}
 	}()
@@ -142,12 +146,7 @@ func (r *OnlineMeetingReconciler) patchStatus(ctx context.Context, before, m *te
 	// status patch look like a metadata change.
 	base := m.DeepCopy()
 	base.Status = before.Status
-	err := r.Status().Patch(ctx, m, client.MergeFrom(base))
-	if apierrors.IsNotFound(err) {
-		// The finalizer was the last thing holding the object.
-		return nil
-	}
-	return err
+	return r.Status().Patch(ctx, m, client.MergeFrom(base))
 }
 
 // ensureFinalizer adds the finalizer right before the first createOrGet

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 	"sigs.k8s.io/controller-runtime/pkg/log"
@@ -71,6 +73,13 @@ func (r *OnlineMeetingReconciler) reconcileDelete(ctx context.Context, m *teamsv
 // earlier in this process: verifiedMeetings); without a usable id, the
 // meeting is looked up by externalId.
 func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (string, error) {
+	if m.Status.MeetingID == "" {
+		// A status write lost earlier in this process (a conflict, or the
+		// DELETE's own answer lost before the finalizer went) left the id
+		// only in memory; looking it up by createOrGet again would make a
+		// new meeting once the first is deleted.
+		m.Status.MeetingID = r.verified.id(m.UID)
+	}
 	if id := m.Status.MeetingID; id != "" && graph.ValidMeetingID(id) {
 		if r.verified.confirms(m.UID, id) {
 			return id, nil
@@ -84,6 +93,7 @@ func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv
 		}
 		problem := foreignMeeting(meeting, &m.Spec)
 		if problem == "" {
+			r.verified.remember(m.UID, id)
 			return id, nil
 		}
 		r.mismatch(ctx, m, fmt.Sprintf("status.meetingId %s names a meeting that is not this resource's (%s)", id, problem))
@@ -92,6 +102,12 @@ func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv
 	if err != nil || found == nil {
 		return "", err
 	}
+	// Keep the id (status is written on the way out, memory at once): if
+	// the DELETE's answer or the finalizer's release is lost, the retry
+	// deletes this meeting again instead of asking createOrGet, which
+	// would make a new one once this one is gone.
+	m.Status.MeetingID = found.ID
+	r.verified.remember(m.UID, found.ID)
 	return found.ID, nil
 }
 
@@ -124,4 +140,44 @@ func orUnknown(id string) string {
 		return "(id unknown)"
 	}
 	return id
+}
+
+// vanished answers a status write that found the resource gone. After a
+// deletion that released the finalizer, that is expected. Otherwise the
+// resource went without its finalizer running: someone removed it, or
+// the API server let a DELETE through while the finalizer's patch was
+// answered (kubernetes/kubernetes#77988). A meeting Graph confirmed for
+// it then belongs to no resource; with deletionPolicy Delete it is
+// deleted now, as the finalizer would have. Nothing will come back for
+// it later (the resource is gone, so is its queue entry), so transient
+// failures are retried here, a few times, before giving up with an
+// Event naming the meeting left in Teams.
+func (r *OnlineMeetingReconciler) vanished(ctx context.Context, before, m *teamsv1alpha1.OnlineMeeting) error {
+	id := m.Status.MeetingID
+	if !before.DeletionTimestamp.IsZero() || id == "" || !r.verified.confirms(m.UID, id) ||
+		m.Spec.DeletionPolicy == teamsv1alpha1.DeletionPolicyOrphan || m.Spec.ManagementPolicy == teamsv1alpha1.ManagementPolicyObserve {
+		return nil
+	}
+	defer r.verified.forget(m.UID)
+	var err error
+	backoff := wait.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: 5}
+	_ = wait.ExponentialBackoffWithContext(ctx, backoff, func(ctx context.Context) (bool, error) {
+		var gc MeetingsClient
+		if gc, err = r.connect(ctx, m); err == nil {
+			err = gc.Delete(ctx, m.Spec.Organizer.UserID, id)
+		}
+		if graph.ClassOf(err) == graph.ClassNotFound {
+			err = nil
+		}
+		return err == nil, nil
+	})
+	if err != nil {
+		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonDeleteFailed, "Delete",
+			fmt.Sprintf("The resource was deleted without its finalizer running, and its meeting %s could not be deleted in Teams: %v. Delete it there by hand.", id, err))
+		return fmt.Errorf("the resource was deleted without its finalizer; its meeting %s is left in Teams: %w", id, err)
+	}
+	r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonDeleted, "Delete",
+		fmt.Sprintf("The resource was deleted without its finalizer running; deleted its meeting %s in Teams, as deletionPolicy Delete says.", id))
+	log.FromContext(ctx).Info("Deleted the meeting of a resource deleted without its finalizer", "meetingId", id)
+	return nil
 }

@@ -39,6 +39,13 @@ func (v *verifiedMeetings) confirms(uid types.UID, id string) bool {
 	return id != "" && v.ids[uid] == id
 }
 
+// id is the meeting Graph last answered with for uid, "" when none.
+func (v *verifiedMeetings) id(uid types.UID) string {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.ids[uid]
+}
+
 // forget drops what is known of uid, once its resource lets go of Graph.
 func (v *verifiedMeetings) forget(uid types.UID) {
 	v.mu.Lock()
