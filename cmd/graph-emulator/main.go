@@ -148,6 +148,7 @@ func parseFlags(args []string, stderr io.Writer) (emulator.Config, string, error
 	fs.Float64Var(&cfg.Faults.TimeoutRate, "timeout-rate", 0, "fraction of Graph requests held until the client gives up")
 	fs.Float64Var(&cfg.Faults.ResetRate, "reset-rate", 0, "fraction of Graph requests whose connection is reset")
 	fs.Float64Var(&cfg.Faults.LoseResponseRate, "lose-response-rate", 0, "fraction of writes committed and then left unanswered (connection dropped)")
+	fs.Uint64Var(&cfg.FaultSeed, "fault-seed", 0, "seed of the random faults' dice, so that a run throws the same sequence again (which request meets which throw still depends on arrival order); 0: random")
 	fs.BoolVar(&cfg.Faults.OversizeValues, "oversize-values", false, "answer meetings with values far longer than the operator's API allows: chat ids of 4,096+, joinWebUrl of 8,192+, toll number and dial-in URL of 2,048+ characters")
 	fs.BoolVar(&cfg.Faults.HugeErrorMessages, "huge-error-messages", false, "pad the error.message of every Graph error answer to 64 KiB and more")
 	fs.BoolVar(&debug, "debug", false, "log every request to stderr (never tokens or secrets)")

@@ -65,6 +65,12 @@ type Config struct {
 	// Faults are the initial faults; SetFaults and PUT /_emulator/faults
 	// change them at run time.
 	Faults Faults
+	// FaultSeed, when not 0, seeds the dice of the random faults
+	// (failureRate, timeoutRate, resetRate, loseResponseRate), so that a
+	// run throws the same sequence of dice again. Which request meets
+	// which throw still depends on the order requests arrive in. 0 seeds
+	// from the runtime's random source.
+	FaultSeed uint64
 	// Now is the clock for token times, meeting defaults, rate limiting and
 	// Retry-After windows; nil means time.Now. TLS always uses real time.
 	Now func() time.Time

@@ -39,6 +39,9 @@ type faultState struct {
 	limiters   map[string]*rate.Limiter
 	retryUntil map[string]time.Time
 	stats      Stats
+	// dice throws the random faults when Config.FaultSeed is set; nil
+	// uses math/rand/v2's global source.
+	dice *rand.Rand
 }
 
 func (f *faultState) init(initial Faults) {
@@ -46,6 +49,14 @@ func (f *faultState) init(initial Faults) {
 	f.limiters = map[string]*rate.Limiter{}
 	f.retryUntil = map[string]time.Time{}
 	f.stats = newStats()
+}
+
+// seed makes the random faults' dice a sequence of their own, replayed
+// by the same seed; 0 leaves the runtime's random source.
+func (f *faultState) seed(seed uint64) {
+	if seed != 0 {
+		f.dice = rand.New(rand.NewPCG(seed, seed))
+	}
 }
 
 func newStats() Stats {
@@ -169,7 +180,14 @@ func (f *faultState) take(counter *int, fraction float64) bool {
 		*counter--
 		return true
 	}
-	return fraction > 0 && rand.Float64() < fraction
+	if fraction <= 0 {
+		return false
+	}
+	if f.dice != nil {
+		// f.mu is held: *rand.Rand is not safe for concurrent use.
+		return f.dice.Float64() < fraction
+	}
+	return rand.Float64() < fraction
 }
 
 // failure decides whether this Graph request answers 503.

@@ -84,6 +84,7 @@ func Start(cfg Config) (*Server, error) {
 	}
 	s.store = newStore(cfg.DeletedExternalID)
 	s.faults.init(cfg.Faults)
+	s.faults.seed(cfg.FaultSeed)
 
 	cert, caPEM, err := selfSignedCert(cfg.Hostnames)
 	if err != nil {

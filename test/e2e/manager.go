@@ -35,6 +35,9 @@ type ManagerConfig struct {
 	LogFile string
 	// Args are further flags, e.g. --graph-qps=100.
 	Args []string
+	// Env are further environment variables (KEY=VALUE), e.g.
+	// GOMEMLIMIT, beside the harness's own environment.
+	Env []string
 }
 
 // Manager is one running manager process.
@@ -65,7 +68,7 @@ func StartManager(cfg ManagerConfig) (*Manager, error) {
 		"--health-probe-bind-address", "0",
 	}, cfg.Args...)
 	cmd := exec.Command(cfg.Binary, args...)
-	cmd.Env = append(os.Environ(), "SSL_CERT_FILE="+cfg.CAFile)
+	cmd.Env = append(append(os.Environ(), "SSL_CERT_FILE="+cfg.CAFile), cfg.Env...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {
 		logf.Close()
