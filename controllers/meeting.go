@@ -26,7 +26,9 @@ func specTimes(spec *teamsv1alpha1.OnlineMeetingSpec) (start, end *time.Time, er
 		if s == "" {
 			return nil, nil
 		}
-		t, err := time.Parse(time.RFC3339Nano, s)
+		// RFC 3339 allows a lower-case t and z, and so does the apiserver's
+		// date-time check; Go's parser takes upper case only.
+		t, err := time.Parse(time.RFC3339Nano, strings.ToUpper(s))
 		if err != nil {
 			return nil, fmt.Errorf("spec.%s %q is not an RFC 3339 date-time", field, s)
 		}

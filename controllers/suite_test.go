@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -48,7 +49,25 @@ func TestMain(m *testing.M) {
 	}
 	// Every line is also kept, to be searched for secrets at the end.
 	log.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(out, &suiteLog)), zap.UseDevMode(true)))
+	if needsNoControlPlane() {
+		// The fuzz targets are pure functions, and a listing runs nothing.
+		// A control plane started in the fuzzer's coordinator and in every
+		// worker would be left running by a worker the fuzzer kills.
+		os.Exit(m.Run())
+	}
 	os.Exit(testenv.RunThenCheck(m, &env, checkNoSecretLeaked))
+}
+
+// needsNoControlPlane is true in a `go test -fuzz` run (coordinator or
+// worker) and in `go test -list`.
+func needsNoControlPlane() bool {
+	for _, a := range os.Args[1:] {
+		if strings.HasPrefix(a, "-test.fuzz=") || a == "-test.fuzzworker" || strings.HasPrefix(a, "-test.fuzzworker=") ||
+			strings.HasPrefix(a, "-test.list=") {
+			return true
+		}
+	}
+	return false
 }
 
 const organizer = "5f1d3a44-8c1e-4e8b-9a2f-6c1f0d9e2b71"

@@ -214,11 +214,15 @@ func (c *Client) Update(ctx context.Context, organizerID, meetingID string, patc
 	body := *patch
 	body.StartDateTime, body.EndDateTime = utc(patch.StartDateTime), utc(patch.EndDateTime)
 	var m *OnlineMeeting
-	if _, err := c.do(ctx, op, http.MethodPatch, meetingPath(organizerID, meetingID), &body, &m); err != nil {
+	status, err := c.do(ctx, op, http.MethodPatch, meetingPath(organizerID, meetingID), &body, &m)
+	if err != nil {
 		return nil, err
 	}
 	if m == nil {
 		return c.Get(ctx, organizerID, meetingID)
+	}
+	if m.ID == "" {
+		return nil, noMeetingID(op, status)
 	}
 	return m, nil
 }

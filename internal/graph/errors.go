@@ -76,7 +76,8 @@ func (e *Error) Error() string {
 	if e.StatusCode != 0 {
 		fmt.Fprintf(&b, "%d %s", e.StatusCode, http.StatusText(e.StatusCode))
 		if e.Code != "" {
-			fmt.Fprintf(&b, " (%s)", e.Code)
+			// Code and RequestID come from Graph's body, like Message.
+			fmt.Fprintf(&b, " (%s)", oneLine(e.Code))
 		}
 	} else {
 		b.WriteString(strings.ToLower(string(e.Class)))
@@ -94,7 +95,7 @@ func (e *Error) Error() string {
 	}
 	switch {
 	case e.RequestID != "":
-		fmt.Fprintf(&b, " (request-id %s)", e.RequestID)
+		fmt.Fprintf(&b, " (request-id %s)", oneLine(e.RequestID))
 	case e.ClientRequestID != "":
 		fmt.Fprintf(&b, " (client-request-id %s)", e.ClientRequestID)
 	}
@@ -149,9 +150,15 @@ func classify(status int, retryAfter time.Duration) ErrorClass {
 	}
 }
 
+// maxRetryAfter caps a Retry-After: an absurd value (a date decades away)
+// would otherwise close the throttle gate, and so the tenant's every call,
+// for as long, or overflow a Duration.
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads a Retry-After header: delay-seconds (fractions are
 // accepted and rounded up, so we never come back early) or an HTTP-date, taken
-// relative to now. It returns 0 for an absent, unparseable or past value.
+// relative to now. It returns 0 for an absent, unparseable or past value, and
+// at most maxRetryAfter.
 func parseRetryAfter(v string, now time.Time) time.Duration {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -161,14 +168,13 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 || math.IsNaN(secs) || math.IsInf(secs, 0) {
 			return 0
 		}
-		// Cap absurd values instead of overflowing a Duration.
-		const maxSeconds = 24 * 60 * 60
-		return time.Duration(math.Ceil(math.Min(secs, maxSeconds))) * time.Second
+		return time.Duration(math.Ceil(math.Min(secs, maxRetryAfter.Seconds()))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			// HTTP-dates have whole seconds; round up for the same reason.
-			return (d + time.Second - 1).Truncate(time.Second)
+			// HTTP-dates have whole seconds; round up for the same reason
+			// (after the cap, so that the rounding cannot overflow).
+			return (min(d, maxRetryAfter) + time.Second - 1).Truncate(time.Second)
 		}
 	}
 	return 0
