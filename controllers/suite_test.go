@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync/atomic"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
