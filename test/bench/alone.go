@@ -1,0 +1,231 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/test/e2e"
+)
+
+// The operator's default flags, for the figures computed from them.
+const (
+	defaultQPS     = 10.0
+	defaultWorkers = 4
+)
+
+// defaults applies N meetings against scenario 1's Graph at the
+// operator's default flags.
+func (e *env) defaults(ctx context.Context, r *Result) error {
+	const ns = "bench-defaults"
+	n := e.cfg.n
+	r.Setup["meetings"] = n
+	r.Setup["emulator"] = limitedGraph
+	r.Setup["manager"] = []string{"(default flags: --graph-qps=10 --graph-burst=20 --max-concurrent-reconciles=4)"}
+	if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
+		return err
+	}
+	if err := e.newEmulator("defaults", limitedGraph...); err != nil {
+		return err
+	}
+	m, err := e.startManager(ctx, "defaults")
+	if err != nil {
+		return err
+	}
+	defer e.stopManager(m)
+	ms := meetings(ns, "m", n)
+	if err := e.emu.ResetStats(); err != nil {
+		return err
+	}
+	mark := e.cluster.Mark()
+	before, err := m.Metrics()
+	if err != nil {
+		return err
+	}
+	load := loadAverage()
+	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
+	start := time.Now()
+	if err := e.cluster.Create(ctx, ms); err != nil {
+		return err
+	}
+	apply := time.Since(start)
+	ideal := time.Duration(float64(n) / defaultQPS * float64(time.Second))
+	last, err := e.ready.WaitReady(ctx, e2e.Keys(ms), waitFor(ideal))
+	if err != nil {
+		return err
+	}
+	cpu.stop()
+	took := last.Sub(start)
+	e.settle(ctx)
+	r.info("time to all Ready", seconds(took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
+	e.lagCheck(ctx, r, ns, start)
+	r.info("ratio to N / --graph-qps", took.Seconds()/ideal.Seconds(), "", "computed",
+		fmt.Sprintf("N / --graph-qps = %d / %g = %.1f s; the client's burst of 20 lets it beat 1.0 slightly", n, defaultQPS, ideal.Seconds()))
+	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
+	if err := e.costOfCreation(r, m, before, mark, n, false, defaultWorkers, took, load); err != nil {
+		return err
+	}
+	cpu.report(r, n, took)
+	e.stopManager(m)
+	return e.cluster.Purge(ctx, ns)
+}
+
+// scale applies scale-n meetings against a Graph without latency or
+// limit, with no client-side limit either, and reports the time and the
+// manager's peak memory. It runs last and leaves its meetings in place.
+func (e *env) scale(ctx context.Context, r *Result) error {
+	const ns = "bench-scale"
+	n := e.cfg.scaleN
+	args := []string{"--graph-qps=0", "--max-concurrent-reconciles=8"}
+	r.Setup["meetings"] = n
+	r.Setup["emulator"] = []string{"(no latency, no limit)"}
+	r.Setup["manager"] = args
+	if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
+		return err
+	}
+	if err := e.newEmulator("scale"); err != nil {
+		return err
+	}
+	m, err := e.startManager(ctx, "scale", args...)
+	if err != nil {
+		return err
+	}
+	defer e.stopManager(m)
+	ms := meetings(ns, "m", n)
+	if err := e.emu.ResetStats(); err != nil {
+		return err
+	}
+	mark := e.cluster.Mark()
+	before, err := m.Metrics()
+	if err != nil {
+		return err
+	}
+	load := loadAverage()
+	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
+	start := time.Now()
+	if err := e.cluster.Create(ctx, ms); err != nil {
+		return err
+	}
+	apply := time.Since(start)
+	last, err := e.ready.WaitReady(ctx, e2e.Keys(ms), waitFor(time.Duration(n)*20*time.Millisecond))
+	if err != nil {
+		return err
+	}
+	cpu.stop()
+	took := last.Sub(start)
+	e.settle(ctx)
+	// VmHWM first: a metrics scrape lists every meeting from the cache,
+	// which costs memory of its own.
+	rss, err := m.PeakRSS()
+	if err != nil {
+		return err
+	}
+	const target = 128 << 20
+	r.info("time to all Ready", seconds(took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
+	e.lagCheck(ctx, r, ns, start)
+	r.info("meetings Ready per second", float64(n)/took.Seconds(), "", "computed", "")
+	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
+	r.timed("manager peak RSS", mib(rss), "MiB", "< 128 MiB", rss < target, "/proc/<pid>/status VmHWM, read before any scrape of the full cache", "")
+	status := fmt.Sprintf("/proc/%d/status", m.Pid())
+	for _, f := range []struct{ name, field, note string }{
+		{"resident now, anonymous (heap, stacks, runtime)", "RssAnon", ""},
+		{"resident now, file-backed (the binary's own pages)", "RssFile", "the manager binary's code and data paged in: a fixed cost, whatever the number of meetings"},
+	} {
+		if kb, err := strconv.ParseFloat(strings.TrimSuffix(procField(status, f.field), " kB"), 64); err == nil {
+			r.info(f.name, mib(int64(kb)<<10), "MiB", status+" "+f.field, f.note)
+		}
+	}
+	after, err := m.Metrics()
+	if err != nil {
+		return err
+	}
+	for _, g := range []struct{ name, metric string }{
+		{"Go live heap after the last GC", "go_gc_heap_live_bytes"},
+		{"Go heap in use after the run", "go_memstats_heap_inuse_bytes"},
+		{"Go heap obtained from the OS", "go_memstats_heap_sys_bytes"},
+		{"Go runtime total from the OS", "go_memstats_sys_bytes"},
+	} {
+		r.info(g.name, mib(int64(after.Sum(g.metric, nil))), "MiB", "manager's "+g.metric, "")
+	}
+	st, err := e.emu.Stats()
+	if err != nil {
+		return err
+	}
+	created := answered(st, "createOrGet")
+	r.count("createOrGet answered", float64(created), "", fmt.Sprintf("= %d (N)", n), created == n, "emulator stats", "")
+	others, which := otherCalls(st, "createOrGet")
+	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
+	writes, err := e.cluster.ManagerObjectWrites(mark)
+	if err != nil {
+		return err
+	}
+	e.writeFigures(r, writes, n, 2, 1)
+	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
+	explainTime(r, before, after, 8, took)
+	machineLoad(r, m, load)
+	cpu.report(r, n, took)
+	// Its meetings stay: the run ends with this scenario, and purging
+	// thousands one by one would take minutes.
+	return nil
+}
+
+// noisy applies N meetings in one namespace at the default flags and, a
+// second after the apply starts, one meeting in another: that one must
+// not wait for the thousand.
+func (e *env) noisy(ctx context.Context, r *Result) error {
+	const nsA, nsB = "bench-noisy-a", "bench-noisy-b"
+	n := e.cfg.n
+	r.Setup["meetings"] = fmt.Sprintf("%d in %s, then 1 in %s a second after the apply starts", n, nsA, nsB)
+	r.Setup["emulator"] = limitedGraph
+	r.Setup["manager"] = []string{"(default flags)"}
+	for _, ns := range []string{nsA, nsB} {
+		if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
+			return err
+		}
+	}
+	if err := e.newEmulator("noisy", limitedGraph...); err != nil {
+		return err
+	}
+	m, err := e.startManager(ctx, "noisy")
+	if err != nil {
+		return err
+	}
+	defer e.stopManager(m)
+	busy := meetings(nsA, "m", n)
+	quiet := meetings(nsB, "m", 1)
+	busyKeys := e2e.Keys(busy)
+
+	load := loadAverage()
+	start := time.Now()
+	applied := make(chan error, 1)
+	go func() { applied <- e.cluster.Create(ctx, busy) }()
+	sleep(ctx, time.Until(start.Add(time.Second)))
+	bStart := time.Now()
+	if err := e.cluster.Create(ctx, quiet); err != nil {
+		return err
+	}
+	last, err := e.ready.WaitReady(ctx, e2e.Keys(quiet), 5*time.Minute)
+	if err != nil {
+		return err
+	}
+	took := last.Sub(bStart)
+	busyReady := e.ready.ReadyCount(busyKeys)
+	if err := <-applied; err != nil {
+		return fmt.Errorf("applying %s: %w", nsA, err)
+	}
+	applyA := time.Since(start)
+	r.timed("B's time to Ready", seconds(took), "s", "< 10 s", took < 10*time.Second,
+		"harness watch: B's create → B Ready", fmt.Sprintf("at the default 10 requests/s, a first-come queue would make B wait for the %d meetings ahead of it", n))
+	r.info("A's meetings Ready by then", float64(busyReady), "", "harness watch", "")
+	r.info("A's apply took", seconds(applyA), "s", "harness: 16 parallel creates", "measured after B was Ready")
+	machineLoad(r, m, load)
+	e.stopManager(m)
+	for _, ns := range []string{nsA, nsB} {
+		if err := e.cluster.Purge(ctx, ns); err != nil {
+			return err
+		}
+	}
+	return nil
+}
