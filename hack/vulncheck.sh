@@ -44,4 +44,14 @@ fi
 
 # The main module's packages, as they ship: test/chart is a module of
 # tests only, hack/controlplane builds the test control plane.
+# VULNCHECK_REPORT_ONLY=1 prints the findings and exits 0: CI uses it
+# while the findings below wait for a newer Go toolchain than CI's
+# machines have (see the closing note of the scale issue), so that they
+# are seen on every run without hiding everything else CI checks.
+if [ "${VULNCHECK_REPORT_ONLY:-}" = 1 ]; then
+	if ! "$GOVULNCHECK" -db "file://$VULNDB" ./...; then
+		echo "govulncheck: the module calls known vulnerabilities (listed above); reported, not failed (VULNCHECK_REPORT_ONLY=1)." >&2
+	fi
+	exit 0
+fi
 "$GOVULNCHECK" -db "file://$VULNDB" ./...
