@@ -10,6 +10,11 @@ import (
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/test/e2e"
 )
 
+// The namespaces of scenarios 2 and 8.
+const defaultsNamespace = "bench-defaults"
+
+var noisyNamespaces = []string{"bench-noisy-a", "bench-noisy-b"}
+
 // The operator's default flags, for the figures computed from them.
 const (
 	defaultQPS     = 10.0
@@ -19,7 +24,7 @@ const (
 // defaults applies N meetings against scenario 1's Graph at the
 // operator's default flags.
 func (e *env) defaults(ctx context.Context, r *Result) error {
-	const ns = "bench-defaults"
+	const ns = defaultsNamespace
 	n := e.cfg.n
 	r.Setup["meetings"] = n
 	r.Setup["emulator"] = limitedGraph
@@ -52,9 +57,11 @@ func (e *env) defaults(ctx context.Context, r *Result) error {
 	}
 	apply := time.Since(start)
 	ideal := time.Duration(float64(n) / defaultQPS * float64(time.Second))
-	last, err := e.ready.WaitReady(ctx, e2e.Keys(ms), waitFor(ideal))
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(ideal))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -64,12 +71,11 @@ func (e *env) defaults(ctx context.Context, r *Result) error {
 	r.info("ratio to N / --graph-qps", took.Seconds()/ideal.Seconds(), "", "computed",
 		fmt.Sprintf("N / --graph-qps = %d / %g = %.1f s; the client's burst of 20 lets it beat 1.0 slightly", n, defaultQPS, ideal.Seconds()))
 	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
-	if err := e.costOfCreation(r, m, before, mark, n, false, defaultWorkers, took, load); err != nil {
+	if err := e.costOfCreation(r, m, before, mark, ns, n, false, defaultWorkers, took, load); err != nil {
 		return err
 	}
 	cpu.report(r, n, took)
-	e.stopManager(m)
-	return e.cluster.Purge(ctx, ns)
+	return nil
 }
 
 // scale applies scale-n meetings against a Graph without latency or
@@ -109,9 +115,11 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 		return err
 	}
 	apply := time.Since(start)
-	last, err := e.ready.WaitReady(ctx, e2e.Keys(ms), waitFor(time.Duration(n)*20*time.Millisecond))
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(time.Duration(n)*20*time.Millisecond))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -161,7 +169,7 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 	if err != nil {
 		return err
 	}
-	e.writeFigures(r, writes, n, 2, 1)
+	e.writeFigures(r, writes, ns, n, 2, 1)
 	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
 	explainTime(r, before, after, 8, took)
 	machineLoad(r, m, load)
@@ -175,7 +183,7 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 // second after the apply starts, one meeting in another: that one must
 // not wait for the thousand.
 func (e *env) noisy(ctx context.Context, r *Result) error {
-	const nsA, nsB = "bench-noisy-a", "bench-noisy-b"
+	nsA, nsB := noisyNamespaces[0], noisyNamespaces[1]
 	n := e.cfg.n
 	r.Setup["meetings"] = fmt.Sprintf("%d in %s, then 1 in %s a second after the apply starts", n, nsA, nsB)
 	r.Setup["emulator"] = limitedGraph
@@ -199,21 +207,27 @@ func (e *env) noisy(ctx context.Context, r *Result) error {
 
 	load := loadAverage()
 	start := time.Now()
-	applied := make(chan error, 1)
-	go func() { applied <- e.cluster.Create(ctx, busy) }()
+	var applyErr error
+	applied := make(chan struct{})
+	go func() { applyErr = e.cluster.Create(ctx, busy); close(applied) }()
+	// The namespace is cleared after this returns: the apply must be over.
+	defer func() { <-applied }()
 	sleep(ctx, time.Until(start.Add(time.Second)))
 	bStart := time.Now()
 	if err := e.cluster.Create(ctx, quiet); err != nil {
 		return err
 	}
-	last, err := e.ready.WaitReady(ctx, e2e.Keys(quiet), 5*time.Minute)
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitReady(wctx, e2e.Keys(quiet), 5*time.Minute)
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	took := last.Sub(bStart)
 	busyReady := e.ready.ReadyCount(busyKeys)
-	if err := <-applied; err != nil {
-		return fmt.Errorf("applying %s: %w", nsA, err)
+	<-applied
+	if applyErr != nil {
+		return fmt.Errorf("applying %s: %w", nsA, applyErr)
 	}
 	applyA := time.Since(start)
 	r.timed("B's time to Ready", seconds(took), "s", "< 10 s", took < 10*time.Second,
@@ -221,11 +235,5 @@ func (e *env) noisy(ctx context.Context, r *Result) error {
 	r.info("A's meetings Ready by then", float64(busyReady), "", "harness watch", "")
 	r.info("A's apply took", seconds(applyA), "s", "harness: 16 parallel creates", "measured after B was Ready")
 	machineLoad(r, m, load)
-	e.stopManager(m)
-	for _, ns := range []string{nsA, nsB} {
-		if err := e.cluster.Purge(ctx, ns); err != nil {
-			return err
-		}
-	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
@@ -125,9 +126,6 @@ func (e *env) lifecycle(ctx context.Context, want map[string]bool) []*Result {
 		}
 		e.stopManager(m)
 	}
-	if err := e.cluster.Purge(ctx, burstNamespace); err != nil {
-		return fail(fmt.Errorf("clearing %s: %w", burstNamespace, err), all...)
-	}
 	return out()
 }
 
@@ -161,9 +159,11 @@ func (e *env) burst(ctx context.Context, r *Result, ms []*teamsv1alpha1.OnlineMe
 	}
 	apply := time.Since(start)
 	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	last, err := e.ready.WaitReady(ctx, keys, waitFor(fl))
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitReady(wctx, keys, waitFor(fl))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -175,7 +175,7 @@ func (e *env) burst(ctx context.Context, r *Result, ms []*teamsv1alpha1.OnlineMe
 	e.lagCheck(ctx, r, burstNamespace, start)
 	r.info("floor", seconds(fl), "s", "computed", "")
 	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
-	if err := e.costOfCreation(r, m, before, mark, n, true, burstWorkers, took, load); err != nil {
+	if err := e.costOfCreation(r, m, before, mark, burstNamespace, n, true, burstWorkers, took, load); err != nil {
 		return err
 	}
 	cpu.report(r, n, took)
@@ -187,7 +187,7 @@ func (e *env) burst(ctx context.Context, r *Result, ms []*teamsv1alpha1.OnlineMe
 // strict429 makes the 429 share a count target (scenario 1) rather than
 // information. workers, took and load explain the time (explainTime,
 // machineLoad).
-func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark e2e.AuditMark, n int, strict429 bool,
+func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark e2e.AuditMark, ns string, n int, strict429 bool,
 	workers int, took time.Duration, load float64) error {
 	rss, err := m.PeakRSS()
 	if err != nil {
@@ -222,7 +222,7 @@ func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark
 	}
 	r.info("requests sent during a Retry-After", float64(st.RequestsDuringRetryAfter), "", "emulator stats", "")
 	r.info("Azure AD requests (token, discovery)", float64(aadRequests(st)), "", "emulator stats", "not Graph calls: the connection's sign-in")
-	e.writeFigures(r, writes, n, 2, 1)
+	e.writeFigures(r, writes, ns, n, 2, 1)
 	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "",
 		"manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "every write the process sent, Events and the connection's status included")
 	r.info("manager peak RSS", mib(rss), "MiB", "/proc/<pid>/status VmHWM", "")
@@ -234,7 +234,12 @@ func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark
 // writeFigures reports the manager's writes to the meetings (metadata and
 // status) and Events from the audit log. maxPerMeeting and maxEvents,
 // when not negative, are count targets per meeting.
-func (e *env) writeFigures(r *Result, w e2e.ObjectWrites, n, maxPerMeeting, maxEvents int) {
+func (e *env) writeFigures(r *Result, all e2e.ObjectWrites, ns string, n, maxPerMeeting, maxEvents int) {
+	w, outside := inNamespace(all, ns)
+	if outside > 0 {
+		r.count("writes outside the scenario's namespace", float64(outside), "", "= 0", false, "API server audit log",
+			"another scenario's meetings were still there: its figures are not this scenario's alone")
+	}
 	key, most := w.Max("onlinemeetings", "onlinemeetings/status")
 	meetingWrites := w.Total("onlinemeetings", "onlinemeetings/status")
 	note := fmt.Sprintf("%d to metadata (finalizer), %d to status", w.Total("onlinemeetings"), w.Total("onlinemeetings/status"))
@@ -253,4 +258,22 @@ func (e *env) writeFigures(r *Result, w e2e.ObjectWrites, n, maxPerMeeting, maxE
 	} else {
 		r.info("Event writes per meeting", float64(events)/float64(n), "", "API server audit log", "")
 	}
+}
+
+// inNamespace keeps the writes to objects in ns, and counts the others.
+func inNamespace(w e2e.ObjectWrites, ns string) (e2e.ObjectWrites, int) {
+	out, outside := e2e.ObjectWrites{}, 0
+	for res, objs := range w {
+		for key, c := range objs {
+			if !strings.HasPrefix(key, ns+"/") {
+				outside += c
+				continue
+			}
+			if out[res] == nil {
+				out[res] = map[string]int{}
+			}
+			out[res][key] = c
+		}
+	}
+	return out, outside
 }

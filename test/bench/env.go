@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -84,6 +85,23 @@ func (e *env) stopManager(m *e2e.Manager) {
 		m.Stop()
 		delete(e.managers, m)
 	}
+}
+
+// clear stops every manager still running and removes the meetings of
+// namespaces, whether the scenario succeeded or not: a failed scenario's
+// meetings would otherwise be reconciled, and counted, by the next
+// scenario's manager.
+func (e *env) clear(ctx context.Context, namespaces ...string) error {
+	for m := range e.managers {
+		m.Stop()
+		delete(e.managers, m)
+	}
+	for _, ns := range namespaces {
+		if err := e.cluster.Purge(ctx, ns); err != nil {
+			return fmt.Errorf("clearing %s: %w", ns, err)
+		}
+	}
+	return nil
 }
 
 // close stops everything the run started.
@@ -264,4 +282,53 @@ func (e *env) lagCheck(ctx context.Context, r *Result, ns string, start time.Tim
 	r.info("time to all Ready, by the conditions", seconds(last.Sub(start)), "s",
 		"latest Ready lastTransitionTime (1 s resolution) − start of the apply",
 		"a check on the harness's watch: it should agree with the watched time to about a second")
+}
+
+// whileRunning returns a context for a wait on the managers' work that
+// ends, with the reason, as soon as one of ms exits: a manager that died
+// (lost its Lease, say) fails the scenario at once and says why, instead of
+// leaving the harness to wait out its timeout. Call stop when the wait is
+// over, before stopping the managers.
+func (e *env) whileRunning(ctx context.Context, ms ...*e2e.Manager) (wctx context.Context, stop func()) {
+	wctx, cancel := context.WithCancelCause(ctx)
+	for _, m := range ms {
+		name := e.managers[m]
+		go func() {
+			select {
+			case <-m.Exited():
+				logFile := filepath.Join(e.cfg.work, name+".log")
+				cancel(fmt.Errorf("the manager %q exited while the harness waited: %s (see %s)", name, lastError(logFile), logFile))
+			case <-wctx.Done():
+			}
+		}()
+	}
+	return wctx, func() { cancel(nil) }
+}
+
+// why is err, or the reason wctx ended when a manager's exit ended it.
+func why(wctx context.Context, err error) error {
+	if cause := context.Cause(wctx); cause != nil && cause != context.Canceled && cause != context.DeadlineExceeded {
+		return cause
+	}
+	return err
+}
+
+// lastError is the last error a manager logged, as "msg: error".
+func lastError(logFile string) string {
+	b, err := os.ReadFile(logFile)
+	if err != nil {
+		return "its log is unreadable"
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		var e struct {
+			Level string `json:"level"`
+			Msg   string `json:"msg"`
+			Error string `json:"error"`
+		}
+		if json.Unmarshal([]byte(lines[i]), &e) == nil && e.Level == "error" {
+			return e.Msg + ": " + e.Error
+		}
+	}
+	return "it logged no error"
 }

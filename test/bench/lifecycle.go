@@ -67,6 +67,11 @@ func (e *env) restart(ctx context.Context, r *Result, keys []string) error {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("%d of %d meetings reconciled after the restart within %s", len(first), n, waitFor(time.Duration(n)*10*time.Millisecond))
 		}
+		select {
+		case <-m.Exited():
+			return fmt.Errorf("the manager exited after %d of %d meetings were reconciled: %s", len(first), n, lastError(logFile))
+		default:
+		}
 		sleep(ctx, 100*time.Millisecond)
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -148,9 +153,12 @@ func (e *env) steady(ctx context.Context, r *Result, keys []string) error {
 		return err
 	}
 	defer e.stopManager(m)
-	sleep(ctx, time.Until(m.Started.Add(window)))
-	if ctx.Err() != nil {
-		return ctx.Err()
+	wctx, stop := e.whileRunning(ctx, m)
+	sleep(wctx, time.Until(m.Started.Add(window)))
+	err = wctx.Err()
+	stop()
+	if err != nil {
+		return why(wctx, err)
 	}
 	st, err := e.emu.Stats()
 	if err != nil {
@@ -255,9 +263,11 @@ func (e *env) update(ctx context.Context, r *Result, m *e2e.Manager, ms []*teams
 	}
 	apply := time.Since(start)
 	fl, how := floor(n, 2, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	last, err := e.ready.WaitReadyAt(ctx, gens, waitFor(fl))
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitReadyAt(wctx, gens, waitFor(fl))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -305,7 +315,7 @@ func (e *env) update(ctx context.Context, r *Result, m *e2e.Manager, ms []*teams
 	r.info("Graph requests answered 429", float64(throttled(st)), "", "emulator stats", "")
 	r.info("time to all Ready at the new generation", seconds(took), "s", "harness watch: start of the patches → last meeting Ready at its new generation", how)
 	r.info("floor (GET + PATCH per meeting)", seconds(fl), "s", "computed", "")
-	e.writeFigures(r, writes, n, -1, -1)
+	e.writeFigures(r, writes, burstNamespace, n, -1, -1)
 	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
 	explainTime(r, before, after, burstWorkers, took)
 	machineLoad(r, m, load)
@@ -344,9 +354,11 @@ func (e *env) deleteAll(ctx context.Context, r *Result, m *e2e.Manager, keys []s
 	}
 	apply := time.Since(start)
 	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	last, err := e.ready.WaitGone(ctx, keys, waitFor(fl))
+	wctx, stop := e.whileRunning(ctx, m)
+	last, err := e.ready.WaitGone(wctx, keys, waitFor(fl))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -375,7 +387,7 @@ func (e *env) deleteAll(ctx context.Context, r *Result, m *e2e.Manager, keys []s
 	others, which := otherCalls(st, "delete", "get")
 	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
 	r.info("Graph requests answered 429", float64(throttled(st)), "", "emulator stats", "")
-	e.writeFigures(r, writes, n, -1, -1)
+	e.writeFigures(r, writes, burstNamespace, n, -1, -1)
 	after, err := m.Metrics()
 	if err != nil {
 		return err

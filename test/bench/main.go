@@ -190,8 +190,17 @@ func run(cfg config) int {
 			fmt.Fprintln(os.Stderr, "bench: writing results:", err)
 		}
 	}
-	single := func(id string, f func(context.Context, *Result) error) {
-		if !want[id] || ctx.Err() != nil {
+	// Each scenario's meetings go when it ends, failed or not; if they
+	// cannot, the run stops, since the next manager would count them.
+	cleared := true
+	clearUp := func(namespaces ...string) {
+		if err := e.clear(ctx, namespaces...); err != nil {
+			logf("%v: the scenarios after this one would count its meetings, so the run stops here", err)
+			cleared = false
+		}
+	}
+	single := func(id string, f func(context.Context, *Result) error, namespaces ...string) {
+		if !want[id] || ctx.Err() != nil || !cleared {
 			return
 		}
 		logf("%s: running", titles[id])
@@ -200,15 +209,17 @@ func run(cfg config) int {
 			r.Error = err.Error()
 		}
 		add(r)
+		clearUp(namespaces...)
 	}
 
 	if want["burst"] || want["restart"] || want["steady"] || want["update"] || want["delete"] {
 		logf("1 Burst, 3 Restart, 4 Steady state, 5 Update wave, 7 Delete all: running over one set of %d meetings", cfg.n)
 		add(e.lifecycle(ctx, want)...)
+		clearUp(burstNamespace)
 	}
-	single("defaults", e.defaults)
-	single("noisy", e.noisy)
-	single("shards", e.shards)
+	single("defaults", e.defaults, defaultsNamespace)
+	single("noisy", e.noisy, noisyNamespaces...)
+	single("shards", e.shards, shardsNamespace)
 	// Last: its thousands of meetings are left for the control plane's
 	// end rather than purged one by one.
 	single("scale", e.scale)
@@ -221,6 +232,9 @@ func run(cfg config) int {
 	})
 	for _, r := range rep.Scenarios {
 		rep.CountTargetsMissed = append(rep.CountTargetsMissed, r.failedCounts()...)
+	}
+	if !cleared {
+		rep.CountTargetsMissed = append(rep.CountTargetsMissed, "a scenario's meetings could not be cleared: the run stopped before the scenarios after it")
 	}
 	rep.Seconds = seconds(time.Since(rep.Started))
 	if err := rep.write(cfg.out); err != nil {

@@ -10,6 +10,9 @@ import (
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/test/e2e"
 )
 
+// shardsNamespace holds scenario 9's meetings.
+const shardsNamespace = "bench-shards"
+
 // shardLabel is the label Flux shards its controllers by; the main
 // instance takes what has none.
 const shardLabel = "sharding.fluxcd.io/key"
@@ -58,7 +61,7 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 			return fmt.Errorf("the manager has no --%s flag: the two-shard scenario needs the sharding flags", f)
 		}
 	}
-	const ns = "bench-shards"
+	const ns = shardsNamespace
 	n := e.cfg.shardN
 	qps := tenantLimit / 2
 	// --leader-elect as deployed: each shard must lead a Lease of its own
@@ -123,9 +126,11 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 	}
 	apply := time.Since(start)
 	fl, how := floor(n, 1, tenantLimit, graphLatency, 2*burstWorkers, apply)
-	last, err := e.ready.WaitReady(ctx, e2e.Keys(ms), waitFor(fl))
+	wctx, stop := e.whileRunning(ctx, insts[0].m, insts[1].m)
+	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(fl))
+	stop()
 	if err != nil {
-		return err
+		return why(wctx, err)
 	}
 	cpu.stop()
 	took := last.Sub(start)
@@ -153,9 +158,14 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 	// Each instance: its half, and nothing of the other's.
 	writers := map[string]string{}
 	for _, in := range insts {
-		w, err := e.cluster.UserObjectWrites(mark, in.user)
+		all, err := e.cluster.UserObjectWrites(mark, in.user)
 		if err != nil {
 			return err
+		}
+		w, outside := inNamespace(all, ns)
+		if outside > 0 {
+			r.count(in.name+": writes outside the scenario's namespace", float64(outside), "", "= 0", false, "API server audit log, by user",
+				"another scenario's meetings were still there")
 		}
 		mine := map[string]bool{}
 		for _, k := range in.keys {
@@ -214,10 +224,7 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 	}
 	r.count("meetings written by both instances", float64(both), "", "= 0", both == 0, "API server audit log, by user", "")
 	cpu.report(r, n, took)
-	for _, in := range insts {
-		e.stopManager(in.m)
-	}
-	return e.cluster.Purge(ctx, ns)
+	return nil
 }
 
 // waitLeader waits until the manager leads its Lease
