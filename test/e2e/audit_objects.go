@@ -1,11 +1,6 @@
 package e2e
 
-import (
-	"bufio"
-	"encoding/json"
-	"fmt"
-	"os"
-)
+import ()
 
 // ObjectWrites counts writes by resource ("onlinemeetings",
 // "onlinemeetings/status", "events") and object ("namespace/name"), so
@@ -56,43 +51,12 @@ func (c *Cluster) ManagerObjectWrites(mark AuditMark) (ObjectWrites, error) {
 // UserObjectWrites counts user's writes the audit log holds since mark,
 // by resource and object. Refused writes count too, as in ManagerWrites.
 func (c *Cluster) UserObjectWrites(mark AuditMark, user string) (ObjectWrites, error) {
-	f, err := os.Open(c.auditLog)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if _, err := f.Seek(int64(mark), 0); err != nil {
-		return nil, err
-	}
 	w := ObjectWrites{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var e struct {
-			User struct {
-				Username string `json:"username"`
-			} `json:"user"`
-			ObjectRef struct {
-				Resource    string `json:"resource"`
-				Subresource string `json:"subresource"`
-				Namespace   string `json:"namespace"`
-				Name        string `json:"name"`
-			} `json:"objectRef"`
+	err := c.scanAudit(mark, user, func(e auditEntry) {
+		if w[e.resource()] == nil {
+			w[e.resource()] = map[string]int{}
 		}
-		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("reading the audit log: %w", err)
-		}
-		if e.User.Username != user {
-			continue
-		}
-		res := e.ObjectRef.Resource
-		if e.ObjectRef.Subresource != "" {
-			res += "/" + e.ObjectRef.Subresource
-		}
-		if w[res] == nil {
-			w[res] = map[string]int{}
-		}
-		w[res][e.ObjectRef.Namespace+"/"+e.ObjectRef.Name]++
-	}
-	return w, sc.Err()
+		w[e.resource()][e.ObjectRef.Namespace+"/"+e.ObjectRef.Name]++
+	})
+	return w, err
 }

@@ -176,44 +176,60 @@ func (c *Cluster) Mark() AuditMark {
 // ManagerWrites counts ManagerUser's writes logged since mark. Conflicts
 // and other refusals count too: they cost the API server all the same.
 func (c *Cluster) ManagerWrites(mark AuditMark) (Writes, error) {
-	f, err := os.Open(c.auditLog)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	if _, err := f.Seek(int64(mark), 0); err != nil {
-		return nil, err
-	}
 	w := Writes{}
-	sc := bufio.NewScanner(f)
+	err := c.scanAudit(mark, ManagerUser, func(e auditEntry) {
+		if w[e.resource()] == nil {
+			w[e.resource()] = map[string]int{}
+		}
+		w[e.resource()][e.Verb]++
+	})
+	return w, err
+}
+
+// auditEntry is what the harness reads of one audit log line.
+type auditEntry struct {
+	Verb string `json:"verb"`
+	User struct {
+		Username string `json:"username"`
+	} `json:"user"`
+	ObjectRef struct {
+		Resource    string `json:"resource"`
+		Subresource string `json:"subresource"`
+		Namespace   string `json:"namespace"`
+		Name        string `json:"name"`
+	} `json:"objectRef"`
+}
+
+// resource is the entry's resource, with its subresource after a slash.
+func (e auditEntry) resource() string {
+	if e.ObjectRef.Subresource != "" {
+		return e.ObjectRef.Resource + "/" + e.ObjectRef.Subresource
+	}
+	return e.ObjectRef.Resource
+}
+
+// scanAudit calls f with each of user's entries logged since mark.
+func (c *Cluster) scanAudit(mark AuditMark, user string, f func(auditEntry)) error {
+	file, err := os.Open(c.auditLog)
+	if err != nil {
+		return err
+	}
+	defer file.Close()
+	if _, err := file.Seek(int64(mark), 0); err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(file)
 	sc.Buffer(make([]byte, 1<<20), 1<<24)
 	for sc.Scan() {
-		var e struct {
-			Verb string `json:"verb"`
-			User struct {
-				Username string `json:"username"`
-			} `json:"user"`
-			ObjectRef struct {
-				Resource    string `json:"resource"`
-				Subresource string `json:"subresource"`
-			} `json:"objectRef"`
-		}
+		var e auditEntry
 		if err := json.Unmarshal(sc.Bytes(), &e); err != nil {
-			return nil, fmt.Errorf("reading the audit log: %w", err)
+			return fmt.Errorf("reading the audit log: %w", err)
 		}
-		if e.User.Username != ManagerUser {
-			continue
+		if e.User.Username == user {
+			f(e)
 		}
-		res := e.ObjectRef.Resource
-		if e.ObjectRef.Subresource != "" {
-			res += "/" + e.ObjectRef.Subresource
-		}
-		if w[res] == nil {
-			w[res] = map[string]int{}
-		}
-		w[res][e.Verb]++
 	}
-	return w, sc.Err()
+	return sc.Err()
 }
 
 // kubectlPath is the control plane's kubectl.
