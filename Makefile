@@ -3,6 +3,15 @@
 # the envtest control plane (kube-apiserver, etcd, kubectl) is built from Go
 # modules by hack/controlplane, once, and reused while present.
 
+# Everything here builds and tests with Go 1.27.3, which the go command
+# fetches from the module proxy like a module (about 10 seconds, once per
+# machine): Go 1.26.8 carries twelve standard-library vulnerabilities that
+# `make vulncheck` finds called from the manager. go.mod still asks only
+# for go 1.26, so the module builds anywhere; the binaries we ship and test
+# do not. Machines here set GOTOOLCHAIN=local, hence the override.
+GO_TOOLCHAIN ?= go1.27.3
+export GOTOOLCHAIN := $(GO_TOOLCHAIN)
+
 IMG ?= ghcr.io/onlinemeeting-operator/onlinemeeting-operator:v0.1.0
 
 LOCALBIN ?= $(shell pwd)/bin
@@ -98,8 +107,8 @@ fuzz: control-plane ## Run every Go fuzz target for FUZZTIME each (default 10s);
 	FUZZTIME=$(FUZZTIME) KUBEBUILDER_ASSETS="$(CONTROL_PLANE_DIR)" hack/fuzz.sh $(FUZZ_PACKAGES)
 
 .PHONY: vulncheck
-vulncheck: ## Run govulncheck over the module against a database built from the golang.org/x/vulndb module (VULNCHECK_REPORT_ONLY=1: print, do not fail).
-	VULNCHECK_REPORT_ONLY=$(VULNCHECK_REPORT_ONLY) hack/vulncheck.sh
+vulncheck: ## Run govulncheck over the module against a database built from the golang.org/x/vulndb module; fails on any called vulnerability.
+	hack/vulncheck.sh
 
 .PHONY: chaos
 chaos: control-plane ## Prove the operator under fire: 500 meetings, Graph faults, API conflicts, leader kills, judged by Graph (CHAOS_FLAGS=--short for CI, --seed N to replay).
@@ -114,7 +123,8 @@ control-plane: $(CONTROL_PLANE_DIR)/kube-apiserver $(CONTROL_PLANE_DIR)/etcd $(C
 
 $(CONTROL_PLANE_DIR)/kube-apiserver $(CONTROL_PLANE_DIR)/etcd $(CONTROL_PLANE_DIR)/kubectl:
 	@echo "Building the envtest control plane from Go modules (about 5 minutes the first time)..."
-	cd hack/controlplane && go build -o $(CONTROL_PLANE_DIR)/ k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl ./etcd
+	# A test fixture, not shipped: built by the machine's own Go, as Kubernetes 1.37 expects.
+	cd hack/controlplane && GOTOOLCHAIN=local go build -o $(CONTROL_PLANE_DIR)/ k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl ./etcd
 
 ##@ Tools
 

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -90,9 +91,13 @@ func decodeProperty(name string, raw json.RawMessage, into any) string {
 	}
 	var te *json.UnmarshalTypeError
 	if errors.As(err, &te) {
+		// OData names properties, not array elements; Go 1.27 puts the
+		// element's index into Field ("attendees.0.role").
 		path := name
-		if te.Field != "" {
-			path += "." + te.Field
+		for part := range strings.SplitSeq(te.Field, ".") {
+			if _, err := strconv.Atoi(part); part != "" && err != nil {
+				path += "." + part
+			}
 		}
 		return fmt.Sprintf("Cannot convert a JSON %s to the expected type '%s' of property '%s'.", te.Value, edmType(te.Type), path)
 	}
