@@ -44,7 +44,8 @@ func (r *OnlineMeetingReconciler) resyncPeriod(m *teamsv1alpha1.OnlineMeeting) (
 	return d, true
 }
 
-// nextSync is when a meeting that is in place is read back again. A bad
+// nextSync is when a meeting that is in place and was just read from Graph
+// is read back again. A bad
 // resync annotation is reported here, once per sync with Graph, rather
 // than on every reconcile that finds nothing due.
 func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.Result {
@@ -57,7 +58,10 @@ func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.
 	if period == 0 {
 		return ctrl.Result{}
 	}
-	return ctrl.Result{RequeueAfter: period + r.jitter(period)}
+	// Just read from Graph: the wait is to the next slot.
+	now := r.now()
+	wait, _ := untilNextSlot(m, period, resyncPhase(m.UID, period), now, now)
+	return ctrl.Result{RequeueAfter: wait}
 }
 
 // quietUntilDue decides whether this reconcile can leave Graph alone: the

@@ -61,6 +61,25 @@ func TestSuspendedMeetingMakesNoGraphCallAcrossASpecChangeAndARestart(t *testing
 	g.Expect(h.calls("delete")).To(Equal(1))
 }
 
+func TestResyncThatFindsNothingNewWritesNothing(t *testing.T) {
+	g := NewWithT(t)
+	h := newHarness(t, harnessOptions{resync: time.Second})
+	h.create(h.meeting("steady"))
+	m := h.waitReady("steady", teamsv1alpha1.ReasonCreated)
+	h.emu.ResetStats()
+
+	// Resyncs read the meeting back and find it as status describes it:
+	// not one write, not even lastSyncTime.
+	g.Eventually(func() int { return h.calls("get") }).WithTimeout(30 * time.Second).Should(BeNumerically(">=", 3))
+	g.Expect(h.get(g, "steady").ResourceVersion).To(Equal(m.ResourceVersion))
+
+	// A change in Teams is news: restored, and written.
+	g.Expect(h.emu.SetSubject(organizer, m.Status.MeetingID, "Renamed in Teams")).To(BeTrue())
+	updated := h.waitReadyReason("steady", teamsv1alpha1.ReasonUpdated)
+	g.Expect(updated.Status.LastSyncTime.After(m.Status.LastSyncTime.Time)).To(BeTrue())
+	g.Expect(h.calls("update")).To(Equal(1))
+}
+
 func TestResyncAnnotationTurnsDriftChecksOffOrIsReported(t *testing.T) {
 	g := NewWithT(t)
 	h := newHarness(t, harnessOptions{resync: time.Second})

@@ -31,10 +31,13 @@ func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teams
 		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingMismatch, retrySlowly,
 			"Graph answered the search by join URL with a meeting whose join URL, id or organizer is not the one asked for; it is not used."))
 	}
+	prev := *m.Status.DeepCopy()
 	statusFromMeeting(&m.Status, meeting, r.now())
+	r.synced.record(m, r.now())
 	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
 	markReady(m, teamsv1alpha1.ReasonObserved, "Meeting "+meeting.ID+" was found by its join URL and is mirrored; the operator never changes or deletes it.")
+	keepUnchanged(prev, m)
 	return r.nextSync(m), nil
 }

@@ -75,8 +75,9 @@ type OnlineMeetingReconciler struct {
 	MaxConcurrentReconciles int
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// Jitter spreads resyncs so meetings created together do not resync
-	// together; nil means up to 10% of the period at random.
+	// Jitter spreads the retries of meetings that stalled together; nil
+	// means up to 10% of the wait at random. (Resyncs are spread by a
+	// phase drawn from each resource's UID: resync.go.)
 	Jitter func(period time.Duration) time.Duration
 	// WrapGraph, when set, wraps each connection's client (tests use it to
 	// watch or fail calls).
@@ -92,6 +93,7 @@ type OnlineMeetingReconciler struct {
 
 	fair     fairQueue
 	verified verifiedMeetings
+	synced   syncMemory
 }
 
 // +kubebuilder:rbac:groups="",resources=namespaces,verbs=get;list;watch
@@ -106,6 +108,9 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 	r.fair.done(req.NamespacedName)
 	m := &teamsv1alpha1.OnlineMeeting{}
 	if err := r.Get(ctx, req.NamespacedName, m); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.synced.forget(req.NamespacedName)
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	if !r.Scope.Contains(m) {

@@ -50,8 +50,10 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	}
 	// Record the meeting before any update, so its id is kept even if the
 	// update fails.
+	prev := *m.Status.DeepCopy()
 	statusFromMeeting(&m.Status, meeting, r.now())
 	r.verified.remember(m.UID, meeting.ID)
+	r.synced.record(m, r.now())
 
 	if patch, changed := meetingDiff(want, desiredOptions(&m.Spec.MeetingOptions), meeting); patch != nil {
 		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
@@ -77,6 +79,9 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
+	if reason == teamsv1alpha1.ReasonSynced {
+		keepUnchanged(prev, m)
+	}
 	return r.nextSync(m), nil
 }
 
@@ -88,6 +93,7 @@ func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha
 	}
 	statusFromMeeting(&m.Status, meeting, r.now())
 	r.verified.remember(m.UID, meeting.ID)
+	r.synced.record(m, r.now())
 	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
@@ -95,7 +101,8 @@ func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha
 	return r.nextSync(m), nil
 }
 
-// syncNotDue says whether Graph can be left alone, and for how long.
+// syncNotDue says whether Graph can be left alone, and for how long: until
+// the meeting's next resync slot (resync.go).
 func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (time.Duration, bool) {
 	if !isReady(m) || m.Status.MeetingID == "" || m.Status.LastSyncTime == nil {
 		return 0, false
@@ -105,11 +112,16 @@ func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (ti
 		// Drift checks are off for this meeting.
 		return 0, true
 	}
-	wait := m.Status.LastSyncTime.Add(period).Sub(r.now())
-	if wait <= 0 {
-		return 0, false
+	now := r.now()
+	checked, known := r.synced.lastChecked(m)
+	if !known {
+		// Read by an earlier process (this one restarted, or took over
+		// as leader): its current slot is taken as done, so a restart
+		// makes no Graph call before each meeting's next slot.
+		checked = now
+		r.synced.record(m, checked)
 	}
-	return wait + r.jitter(period), true
+	return untilNextSlot(m, period, resyncPhase(m.UID, period), now, checked)
 }
 
 // observe finds the meeting: by createOrGet when status has no id yet

@@ -358,8 +358,12 @@ type OnlineMeetingStatus struct {
 	// MeetingOptionsStatus are the meeting's options as Graph holds them.
 	MeetingOptionsStatus `json:",inline"`
 
-	// lastSyncTime is when the operator last read or wrote the meeting in
-	// Graph.
+	// lastSyncTime is when the operator last wrote the meeting as Graph
+	// holds it into status: at creation, after an update, and after a
+	// resync that found something new. A resync that finds nothing new
+	// writes nothing. Resyncs fall at lastSyncTime plus whole resync
+	// periods (and a fixed phase per resource), so a restarted operator
+	// keeps each meeting's place.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 }

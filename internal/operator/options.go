@@ -90,7 +90,7 @@ type Options struct {
 func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.DefaultConnection, "default-connection", "default", "The ClusterGraphConnection used by OnlineMeetings without spec.connectionRef.")
 	fs.StringVar(&o.ClusterResourceNamespace, "cluster-resource-namespace", "", "Namespace of the Secrets and service accounts ClusterGraphConnections name (default: the operator's own namespace, from $POD_NAMESPACE or the service account).")
-	fs.DurationVar(&o.ResyncPeriod, "resync-period", time.Hour, "How often a Ready meeting is read back from Graph to repair changes made in Teams (with up to 10% jitter).")
+	fs.DurationVar(&o.ResyncPeriod, "resync-period", time.Hour, "How often a Ready meeting is read back from Graph to repair changes made in Teams (each meeting at a fixed phase under 10% of the period).")
 	fs.IntVar(&o.MaxConcurrentReconciles, "max-concurrent-reconciles", 4, "OnlineMeetings reconciled in parallel.")
 	fs.Float64Var(&o.GraphQPS, "graph-qps", 10, "Client-side limit of Graph requests per second, for each connection without spec.rateLimit (0: none).")
 	fs.IntVar(&o.GraphBurst, "graph-burst", 20, "Burst allowed above --graph-qps, for each connection without spec.rateLimit.")
