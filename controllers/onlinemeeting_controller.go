@@ -125,6 +125,11 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		// Whatever happened, status now describes this generation of the
 		// spec: kstatus reads the conditions only when it matches.
 		m.Status.ObservedGeneration = m.Generation
+		if !m.DeletionTimestamp.IsZero() && len(m.Finalizers) == 0 {
+			// The last finalizer is gone, so is the resource: a status
+			// write would be answered 404.
+			return
+		}
 		err := r.patchStatus(ctx, before, m)
 		if apierrors.IsNotFound(err) {
 			err = r.vanished(ctx, before, m)
@@ -173,6 +178,8 @@ func (r *OnlineMeetingReconciler) removeFinalizer(ctx context.Context, m *teamsv
 		return nil
 	}
 	if err := r.Patch(ctx, m, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{})); err != nil {
+		// Still held: the status written on the way out says why.
+		m.Finalizers = base.Finalizers
 		return err
 	}
 	r.verified.forget(m.UID)
