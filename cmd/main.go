@@ -55,6 +55,7 @@ func main() {
 		Client:                        operator.ClientOptions(),
 		Metrics:                       opts.MetricsServerOptions(),
 		HealthProbeBindAddress:        opts.HealthProbeBindAddress,
+		PprofBindAddress:              opts.PprofBindAddress,
 		LeaderElection:                opts.LeaderElect,
 		LeaderElectionID:              opts.LeaderElectionID,
 		LeaderElectionNamespace:       opts.LeaseNamespace(),
@@ -65,7 +66,7 @@ func main() {
 		os.Exit(1)
 	}
 	scope := controllers.Scope{Selector: opts.WatchSelector(), Namespaces: opts.Namespaces()}
-	ctrlmetrics.Registry.MustRegister(metrics.NewMeetingsCollector(mgr.GetClient()).Only(scope.Contains))
+	ctrlmetrics.Registry.MustRegister(metrics.NewMeetingsCollector(mgr.GetClient()).Only(scope.Contains).WhenLeader(mgr.Elected()))
 
 	resolver := &connection.Resolver{
 		Reader:                   mgr.GetClient(),

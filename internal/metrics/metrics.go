@@ -58,6 +58,8 @@ type MeetingsCollector struct {
 	// inScope, when set, limits the count to the meetings this instance
 	// reconciles (its shard).
 	inScope func(client.Object) bool
+	// elected, when set, is closed once this replica leads.
+	elected <-chan struct{}
 }
 
 // NewMeetingsCollector returns a collector reading from reader (the
@@ -80,15 +82,31 @@ func (c *MeetingsCollector) Only(inScope func(client.Object) bool) *MeetingsColl
 	return c
 }
 
+// WhenLeader reports nothing until elected is closed (the manager's
+// Elected()): standby replicas cache every meeting too, and their figures
+// would add up to a multiple of the cluster's.
+func (c *MeetingsCollector) WhenLeader(elected <-chan struct{}) *MeetingsCollector {
+	c.elected = elected
+	return c
+}
+
 // Describe implements prometheus.Collector.
 func (c *MeetingsCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
 
 // Collect implements prometheus.Collector.
 func (c *MeetingsCollector) Collect(ch chan<- prometheus.Metric) {
+	if c.elected != nil {
+		select {
+		case <-c.elected:
+		default:
+			return
+		}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var list teamsv1alpha1.OnlineMeetingList
-	if err := c.reader.List(ctx, &list); err != nil {
+	// Read only, never kept: no deep copy of every meeting per scrape.
+	if err := c.reader.List(ctx, &list, client.UnsafeDisableDeepCopy); err != nil {
 		ch <- prometheus.NewInvalidMetric(c.desc, err)
 		return
 	}

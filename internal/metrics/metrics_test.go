@@ -86,6 +86,19 @@ onlinemeeting_meetings{ready="True",reason="Created"} 1
 	g.Expect(testutil.CollectAndCompare(NewMeetingsCollector(c).Only(inShard), strings.NewReader(want))).To(Succeed())
 }
 
+func TestMeetingsCollectorOfAStandbyReplicaReportsNothingUntilElected(t *testing.T) {
+	g := NewWithT(t)
+	scheme := runtime.NewScheme()
+	g.Expect(teamsv1alpha1.AddToScheme(scheme)).To(Succeed())
+	c := fake.NewClientBuilder().WithScheme(scheme).WithObjects(meeting("a", metav1.ConditionTrue, "Created")).Build()
+	elected := make(chan struct{})
+	collector := NewMeetingsCollector(c).WhenLeader(elected)
+
+	g.Expect(testutil.CollectAndCount(collector)).To(BeZero(), "a standby's cache holds the same meetings as the leader's")
+	close(elected)
+	g.Expect(testutil.CollectAndCount(collector)).To(Equal(1))
+}
+
 // TestMeetingsCollectorLabelsOnlyReasonsTheOperatorWrites: status is
 // writable by users, so a reason the operator never writes is counted as
 // Other instead of becoming a label value of its own.

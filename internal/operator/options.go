@@ -59,6 +59,7 @@ type Options struct {
 	MetricsBindAddress       string
 	MetricsSecure            bool
 	HealthProbeBindAddress   string
+	PprofBindAddress         string
 	LeaderElect              bool
 	// LeaderElectionID is the Lease the replicas of this instance elect
 	// their leader with; empty derives it from the instance's scope (see
@@ -97,6 +98,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.MetricsBindAddress, "metrics-bind-address", "", "Address of the Prometheus metrics endpoint (default "+DefaultSecureMetricsBindAddress+", or "+DefaultInsecureMetricsBindAddress+" with --metrics-secure=false; 0 to disable).")
 	fs.BoolVar(&o.MetricsSecure, "metrics-secure", true, "Serve metrics over HTTPS, only to callers the API server authenticates (TokenReview) and authorizes for GET /metrics (SubjectAccessReview); false serves plain HTTP to anyone, for local runs.")
 	fs.StringVar(&o.HealthProbeBindAddress, "health-probe-bind-address", ":8081", "Address of the /healthz and /readyz probes.")
+	fs.StringVar(&o.PprofBindAddress, "pprof-bind-address", "", "Address of Go's profiling endpoints (/debug/pprof/), unauthenticated: bind it to localhost and port-forward (default: off).")
 	fs.BoolVar(&o.LeaderElect, "leader-elect", false, "Elect a leader, so that only one of several replicas reconciles.")
 	fs.StringVar(&o.LeaderElectionID, "leader-election-id", "", "Name of the Lease the replicas elect their leader with (default "+DefaultLeaderElectionID+", suffixed with a hash of --watch-label-selector and --watch-namespaces when either is set, so that each shard elects its own leader).")
 	fs.StringVar(&o.WatchLabelSelector, "watch-label-selector", "", "Reconcile only the OnlineMeetings and MeetingSchedules with matching labels, to run several instances as shards, e.g. 'sharding.fluxcd.io/key in (shard1)', and '!sharding.fluxcd.io/key' for the main instance (default: all). Every instance still reads all OnlineMeetings, to decide who holds an externalId.")
