@@ -41,41 +41,20 @@ func (e *env) defaults(ctx context.Context, r *Result) error {
 	}
 	defer e.stopManager(m)
 	ms := meetings(ns, "m", n)
-	if err := e.emu.ResetStats(); err != nil {
-		return err
-	}
-	mark := e.cluster.Mark()
-	before, err := m.Metrics()
+	w, err := e.createInWindow(ctx, map[string]*e2e.Manager{"manager": m}, ms)
 	if err != nil {
 		return err
 	}
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
-	start := time.Now()
-	if err := e.cluster.Create(ctx, ms); err != nil {
-		return err
-	}
-	apply := time.Since(start)
 	ideal := time.Duration(float64(n) / defaultQPS * float64(time.Second))
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(ideal))
-	stop()
-	if err != nil {
-		return why(wctx, err)
-	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
-	r.info("time to all Ready", seconds(took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
-	e.lagCheck(ctx, r, ns, start)
-	r.info("ratio to N / --graph-qps", took.Seconds()/ideal.Seconds(), "", "computed",
-		fmt.Sprintf("N / --graph-qps = %d / %g = %.1f s; the client's burst of 20 lets it beat 1.0 slightly", n, defaultQPS, ideal.Seconds()))
-	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
-	if err := e.costOfCreation(r, m, before, mark, ns, n, false, defaultWorkers, took, load); err != nil {
+	if err := w.waitReady(ctx, e2e.Keys(ms), waitFor(ideal)); err != nil {
 		return err
 	}
-	cpu.report(r, n, took)
-	return nil
+	r.info("time to all Ready", seconds(w.took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
+	e.lagCheck(ctx, r, ns, w.start)
+	r.info("ratio to N / --graph-qps", w.took.Seconds()/ideal.Seconds(), "", "computed",
+		fmt.Sprintf("N / --graph-qps = %d / %g = %.1f s; the client's burst of 20 lets it beat 1.0 slightly", n, defaultQPS, ideal.Seconds()))
+	r.info("apply took", seconds(w.apply), "s", "harness: 16 parallel creates", "")
+	return e.costOfCreation(r, w, m, ns, n, false, defaultWorkers)
 }
 
 // scale applies scale-n meetings against a Graph without latency or
@@ -100,30 +79,13 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 	}
 	defer e.stopManager(m)
 	ms := meetings(ns, "m", n)
-	if err := e.emu.ResetStats(); err != nil {
-		return err
-	}
-	mark := e.cluster.Mark()
-	before, err := m.Metrics()
+	w, err := e.createInWindow(ctx, map[string]*e2e.Manager{"manager": m}, ms)
 	if err != nil {
 		return err
 	}
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
-	start := time.Now()
-	if err := e.cluster.Create(ctx, ms); err != nil {
+	if err := w.waitReady(ctx, e2e.Keys(ms), waitFor(time.Duration(n)*20*time.Millisecond)); err != nil {
 		return err
 	}
-	apply := time.Since(start)
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(time.Duration(n)*20*time.Millisecond))
-	stop()
-	if err != nil {
-		return why(wctx, err)
-	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
 	// VmHWM first: a metrics scrape lists every meeting from the cache,
 	// which costs memory of its own.
 	rss, err := m.PeakRSS()
@@ -131,10 +93,10 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 		return err
 	}
 	const target = 128 << 20
-	r.info("time to all Ready", seconds(took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
-	e.lagCheck(ctx, r, ns, start)
-	r.info("meetings Ready per second", float64(n)/took.Seconds(), "", "computed", "")
-	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
+	r.info("time to all Ready", seconds(w.took), "s", "harness watch: start of the apply → last meeting Ready at its generation", "")
+	e.lagCheck(ctx, r, ns, w.start)
+	r.info("meetings Ready per second", float64(n)/w.took.Seconds(), "", "computed", "")
+	r.info("apply took", seconds(w.apply), "s", "harness: 16 parallel creates", "")
 	r.timed("manager peak RSS", mib(rss), "MiB", "< 128 MiB", rss < target, "/proc/<pid>/status VmHWM, read before any scrape of the full cache", "")
 	status := fmt.Sprintf("/proc/%d/status", m.Pid())
 	for _, f := range []struct{ name, field, note string }{
@@ -145,7 +107,8 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 			r.info(f.name, mib(int64(kb)<<10), "MiB", status+" "+f.field, f.note)
 		}
 	}
-	after, err := m.Metrics()
+	// Then the scrape.
+	c, err := w.end()
 	if err != nil {
 		return err
 	}
@@ -155,25 +118,15 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 		{"Go heap obtained from the OS", "go_memstats_heap_sys_bytes"},
 		{"Go runtime total from the OS", "go_memstats_sys_bytes"},
 	} {
-		r.info(g.name, mib(int64(after.Sum(g.metric, nil))), "MiB", "manager's "+g.metric, "")
+		r.info(g.name, mib(int64(c.after[m].Sum(g.metric, nil))), "MiB", "manager's "+g.metric, "")
 	}
-	st, err := e.emu.Stats()
-	if err != nil {
-		return err
-	}
-	created := answered(st, "createOrGet")
+	created := answered(c.stats, "createOrGet")
 	r.count("createOrGet answered", float64(created), "", fmt.Sprintf("= %d (N)", n), created == n, "emulator stats", "")
-	others, which := otherCalls(st, "createOrGet")
+	others, which := otherCalls(c.stats, "createOrGet")
 	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
-	writes, err := e.cluster.ManagerObjectWrites(mark)
-	if err != nil {
-		return err
-	}
-	e.writeFigures(r, writes, ns, n, 2, 1)
-	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
-	explainTime(r, before, after, 8, took)
-	machineLoad(r, m, load)
-	cpu.report(r, n, took)
+	e.writeFigures(r, c.writes, ns, n, 2, 1)
+	r.info("manager's API writes per meeting", c.restWrites(m)/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
+	w.explain(r, c, m, 8, n)
 	// Its meetings stay: the run ends with this scenario, and purging
 	// thousands one by one would take minutes.
 	return nil
@@ -217,11 +170,11 @@ func (e *env) noisy(ctx context.Context, r *Result) error {
 	if err := e.cluster.Create(ctx, quiet); err != nil {
 		return err
 	}
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitReady(wctx, e2e.Keys(quiet), 5*time.Minute)
-	stop()
+	last, err := e.waitWhileRunning(ctx, []*e2e.Manager{m}, func(wctx context.Context) (time.Time, error) {
+		return e.ready.WaitReady(wctx, e2e.Keys(quiet), 5*time.Minute)
+	})
 	if err != nil {
-		return why(wctx, err)
+		return err
 	}
 	took := last.Sub(bStart)
 	busyReady := e.ready.ReadyCount(busyKeys)

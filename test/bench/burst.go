@@ -7,6 +7,7 @@ import (
 	"time"
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/emulator"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/test/e2e"
 )
 
@@ -141,71 +142,56 @@ func (e *env) burst(ctx context.Context, r *Result, ms []*teamsv1alpha1.OnlineMe
 		return err
 	}
 	defer e.stopManager(m)
-	keys := e2e.Keys(ms)
-	if err := e.emu.ResetStats(); err != nil {
-		return err
-	}
-	mark := e.cluster.Mark()
-	before, err := m.Metrics()
+	w, err := e.createInWindow(ctx, map[string]*e2e.Manager{"manager": m}, ms)
 	if err != nil {
 		return err
 	}
-
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
-	start := time.Now()
-	if err := e.cluster.Create(ctx, ms); err != nil {
-		return fmt.Errorf("applying the meetings: %w", err)
+	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, w.apply)
+	if err := w.waitReady(ctx, e2e.Keys(ms), waitFor(fl)); err != nil {
+		return err
 	}
-	apply := time.Since(start)
-	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitReady(wctx, keys, waitFor(fl))
-	stop()
-	if err != nil {
-		return why(wctx, err)
-	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
 
 	target := time.Duration(1.15 * float64(fl))
-	r.timed("time to all Ready", seconds(took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), took <= target,
+	r.timed("time to all Ready", seconds(w.took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), w.took <= target,
 		"harness watch: start of the apply → last meeting Ready at its generation", how)
-	e.lagCheck(ctx, r, burstNamespace, start)
+	e.lagCheck(ctx, r, burstNamespace, w.start)
 	r.info("floor", seconds(fl), "s", "computed", "")
-	r.info("apply took", seconds(apply), "s", "harness: 16 parallel creates", "")
-	if err := e.costOfCreation(r, m, before, mark, burstNamespace, n, true, burstWorkers, took, load); err != nil {
-		return err
-	}
-	cpu.report(r, n, took)
-	return nil
+	r.info("apply took", seconds(w.apply), "s", "harness: 16 parallel creates", "")
+	return e.costOfCreation(r, w, m, burstNamespace, n, true, burstWorkers)
 }
 
-// costOfCreation adds the figures every creation scenario reports: Graph
-// calls by kind, 429s, writes per meeting, and the manager's peak RSS.
-// strict429 makes the 429 share a count target (scenario 1) rather than
-// information. workers, took and load explain the time (explainTime,
-// machineLoad).
-func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark e2e.AuditMark, ns string, n int, strict429 bool,
-	workers int, took time.Duration, load float64) error {
+// costOfCreation adds the figures every creation scenario reports, from
+// the window w over m's creation of n meetings in ns: Graph calls by
+// kind, 429s, writes per meeting, the manager's peak RSS, and what the
+// time was made of (window.explain, with m's workers). strict429 makes
+// the 429 share a count target (scenario 1) rather than information.
+func (e *env) costOfCreation(r *Result, w *window, m *e2e.Manager, ns string, n int, strict429 bool, workers int) error {
+	// The peak before end's metrics scrape, which costs memory of its own.
 	rss, err := m.PeakRSS()
 	if err != nil {
 		return err
 	}
-	st, err := e.emu.Stats()
-	if err != nil {
-		return err
-	}
-	writes, err := e.cluster.ManagerObjectWrites(mark)
-	if err != nil {
-		return err
-	}
-	after, err := m.Metrics()
+	c, err := w.end()
 	if err != nil {
 		return err
 	}
 
+	createOrGetFigures(r, c.stats, n, strict429)
+	r.info("requests sent during a Retry-After", float64(c.stats.RequestsDuringRetryAfter), "", "emulator stats", "")
+	r.info("Azure AD requests (token, discovery)", float64(aadRequests(c.stats)), "", "emulator stats", "not Graph calls: the connection's sign-in")
+	e.writeFigures(r, c.writes, ns, n, 2, 1)
+	r.info("manager's API writes per meeting", c.restWrites(m)/float64(n), "",
+		"manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "every write the process sent, Events and the connection's status included")
+	r.info("manager peak RSS", mib(rss), "MiB", "/proc/<pid>/status VmHWM", "")
+	w.explain(r, c, m, workers, n)
+	return nil
+}
+
+// createOrGetFigures adds the Graph calls of a creation of n meetings, by
+// the emulator's stats st: createOrGet answered (each meeting once), any
+// other call (none), and the share answered 429, a count target when
+// strict429 and information otherwise.
+func createOrGetFigures(r *Result, st emulator.Stats, n int, strict429 bool) {
 	created := answered(st, "createOrGet")
 	r.count("createOrGet answered (not 429)", float64(created), "", fmt.Sprintf("= %d (N)", n), created == n, "emulator stats", "")
 	others, which := otherCalls(st, "createOrGet")
@@ -220,15 +206,6 @@ func (e *env) costOfCreation(r *Result, m *e2e.Manager, before e2e.Metrics, mark
 	} else {
 		r.info("Graph requests answered 429", share, "%", "emulator stats", fmt.Sprintf("%d of %d requests", t429, total))
 	}
-	r.info("requests sent during a Retry-After", float64(st.RequestsDuringRetryAfter), "", "emulator stats", "")
-	r.info("Azure AD requests (token, discovery)", float64(aadRequests(st)), "", "emulator stats", "not Graph calls: the connection's sign-in")
-	e.writeFigures(r, writes, ns, n, 2, 1)
-	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "",
-		"manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "every write the process sent, Events and the connection's status included")
-	r.info("manager peak RSS", mib(rss), "MiB", "/proc/<pid>/status VmHWM", "")
-	explainTime(r, before, after, workers, took)
-	machineLoad(r, m, load)
-	return nil
 }
 
 // writeFigures reports the manager's writes to the meetings (metadata and

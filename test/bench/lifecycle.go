@@ -233,20 +233,12 @@ func (e *env) update(ctx context.Context, r *Result, m *e2e.Manager, ms []*teams
 	r.Setup["manager"] = burstFlags
 	r.Setup["emulator"] = limitedGraph
 	offset := fileSize(e.emuLog)
-	if err := e.emu.ResetStats(); err != nil {
-		return err
-	}
-	mark := e.cluster.Mark()
-	before, err := m.Metrics()
+	var mu sync.Mutex
+	gens := make(map[string]int64, n)
+	w, err := e.startWindow(map[string]*e2e.Manager{"manager": m})
 	if err != nil {
 		return err
 	}
-
-	var mu sync.Mutex
-	gens := make(map[string]int64, n)
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
-	start := time.Now()
 	err = e2e.ForEach(ctx, ms, 16, func(ctx context.Context, om *teamsv1alpha1.OnlineMeeting) error {
 		obj := &teamsv1alpha1.OnlineMeeting{ObjectMeta: metav1.ObjectMeta{Namespace: om.Namespace, Name: om.Name}}
 		patch := fmt.Sprintf(`{"spec":{"subject":%q}}`, om.Spec.Subject+" (moved)")
@@ -261,27 +253,14 @@ func (e *env) update(ctx context.Context, r *Result, m *e2e.Manager, ms []*teams
 	if err != nil {
 		return fmt.Errorf("changing the subjects: %w", err)
 	}
-	apply := time.Since(start)
-	fl, how := floor(n, 2, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitReadyAt(wctx, gens, waitFor(fl))
-	stop()
-	if err != nil {
-		return why(wctx, err)
+	fl, how := floor(n, 2, min(burstQPS, tenantLimit), graphLatency, burstWorkers, w.applied())
+	if err := w.wait(ctx, func(wctx context.Context) (time.Time, error) {
+		return e.ready.WaitReadyAt(wctx, gens, waitFor(fl))
+	}); err != nil {
+		return err
 	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
 
-	st, err := e.emu.Stats()
-	if err != nil {
-		return err
-	}
-	writes, err := e.cluster.ManagerObjectWrites(mark)
-	if err != nil {
-		return err
-	}
-	after, err := m.Metrics()
+	c, err := w.end()
 	if err != nil {
 		return err
 	}
@@ -296,30 +275,28 @@ func (e *env) update(ctx context.Context, r *Result, m *e2e.Manager, ms []*teams
 		}
 	}
 	once, most := 0, 0
-	for _, c := range patches {
-		if c == 1 {
+	for _, sent := range patches {
+		if sent == 1 {
 			once++
 		}
-		most = max(most, c)
+		most = max(most, sent)
 	}
-	updated := answered(st, "update")
+	updated := answered(c.stats, "update")
 	r.count("PATCH answered", float64(updated), "", fmt.Sprintf("= %d (N)", n), updated == n, "emulator stats", "")
 	r.count("meetings sent exactly one PATCH", float64(once), "", fmt.Sprintf("= %d (N)", n), once == n && len(patches) == n,
 		"emulator --debug log, by meeting id", fmt.Sprintf("%d meetings patched, most PATCHes to one: %d", len(patches), most))
-	cog := st.Count("createOrGet")
+	cog := c.stats.Count("createOrGet")
 	r.count("createOrGet", float64(cog), "", "= 0", cog == 0, "emulator stats", "")
-	r.info("GETs", float64(st.Count("get")), "", "emulator stats",
+	r.info("GETs", float64(c.stats.Count("get")), "", "emulator stats",
 		"the reconciler reads the meeting by id and diffs it with the spec before it patches: one GET per changed meeting")
-	others, which := otherCalls(st, "update", "get", "createOrGet")
+	others, which := otherCalls(c.stats, "update", "get", "createOrGet")
 	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
-	r.info("Graph requests answered 429", float64(throttled(st)), "", "emulator stats", "")
-	r.info("time to all Ready at the new generation", seconds(took), "s", "harness watch: start of the patches → last meeting Ready at its new generation", how)
+	r.info("Graph requests answered 429", float64(throttled(c.stats)), "", "emulator stats", "")
+	r.info("time to all Ready at the new generation", seconds(w.took), "s", "harness watch: start of the patches → last meeting Ready at its new generation", how)
 	r.info("floor (GET + PATCH per meeting)", seconds(fl), "s", "computed", "")
-	e.writeFigures(r, writes, burstNamespace, n, -1, -1)
-	r.info("manager's API writes per meeting", (after.RestWrites()-before.RestWrites())/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
-	explainTime(r, before, after, burstWorkers, took)
-	machineLoad(r, m, load)
-	cpu.report(r, n, took)
+	e.writeFigures(r, c.writes, burstNamespace, n, -1, -1)
+	r.info("manager's API writes per meeting", c.restWrites(m)/float64(n), "", "manager's rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
+	w.explain(r, c, m, burstWorkers, n)
 	return nil
 }
 
@@ -330,17 +307,10 @@ func (e *env) deleteAll(ctx context.Context, r *Result, m *e2e.Manager, keys []s
 	r.Setup["meetings"] = n
 	r.Setup["manager"] = burstFlags
 	r.Setup["emulator"] = limitedGraph
-	if err := e.emu.ResetStats(); err != nil {
-		return err
-	}
-	mark := e.cluster.Mark()
-	before, err := m.Metrics()
+	w, err := e.startWindow(map[string]*e2e.Manager{"manager": m})
 	if err != nil {
 		return err
 	}
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager": m})
-	start := time.Now()
 	err = e2e.ForEach(ctx, keys, 16, func(ctx context.Context, key string) error {
 		ns, name, _ := strings.Cut(key, "/")
 		err := e.cluster.Client.Delete(ctx, &teamsv1alpha1.OnlineMeeting{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
@@ -352,23 +322,14 @@ func (e *env) deleteAll(ctx context.Context, r *Result, m *e2e.Manager, keys []s
 	if err != nil {
 		return fmt.Errorf("deleting the meetings: %w", err)
 	}
-	apply := time.Since(start)
-	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, apply)
-	wctx, stop := e.whileRunning(ctx, m)
-	last, err := e.ready.WaitGone(wctx, keys, waitFor(fl))
-	stop()
-	if err != nil {
-		return why(wctx, err)
-	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
-
-	st, err := e.emu.Stats()
-	if err != nil {
+	fl, how := floor(n, 1, min(burstQPS, tenantLimit), graphLatency, burstWorkers, w.applied())
+	if err := w.wait(ctx, func(wctx context.Context) (time.Time, error) {
+		return e.ready.WaitGone(wctx, keys, waitFor(fl))
+	}); err != nil {
 		return err
 	}
-	writes, err := e.cluster.ManagerObjectWrites(mark)
+
+	c, err := w.end()
 	if err != nil {
 		return err
 	}
@@ -377,23 +338,17 @@ func (e *env) deleteAll(ctx context.Context, r *Result, m *e2e.Manager, keys []s
 		return err
 	}
 	target := time.Duration(1.15 * float64(fl))
-	r.timed("time to all gone", seconds(took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), took <= target,
+	r.timed("time to all gone", seconds(w.took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), w.took <= target,
 		"harness watch: start of the deletes → last meeting gone", how)
-	deleted := answered(st, "delete")
+	deleted := answered(c.stats, "delete")
 	r.count("DELETE answered", float64(deleted), "", fmt.Sprintf("= %d (N)", n), deleted == n, "emulator stats", "")
 	r.count("meetings left in Graph", float64(len(left)), "", "= 0", len(left) == 0, "emulator /_emulator/meetings", "")
-	r.info("GETs", float64(st.Count("get")), "", "emulator stats",
+	r.info("GETs", float64(c.stats.Count("get")), "", "emulator stats",
 		"0 when the deleting process has itself seen Graph confirm each meeting (here: in the update wave); a process that has not reads each meeting once before its DELETE, to check it is the resource's own")
-	others, which := otherCalls(st, "delete", "get")
+	others, which := otherCalls(c.stats, "delete", "get")
 	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
-	r.info("Graph requests answered 429", float64(throttled(st)), "", "emulator stats", "")
-	e.writeFigures(r, writes, burstNamespace, n, -1, -1)
-	after, err := m.Metrics()
-	if err != nil {
-		return err
-	}
-	explainTime(r, before, after, burstWorkers, took)
-	machineLoad(r, m, load)
-	cpu.report(r, n, took)
+	r.info("Graph requests answered 429", float64(throttled(c.stats)), "", "emulator stats", "")
+	e.writeFigures(r, c.writes, burstNamespace, n, -1, -1)
+	w.explain(r, c, m, burstWorkers, n)
 	return nil
 }

@@ -44,7 +44,6 @@ type instance struct {
 	args                   []string
 	keys                   []string
 	m                      *e2e.Manager
-	before                 e2e.Metrics
 }
 
 // shards runs scenario 1 at --shard-n meetings over two instances: the
@@ -109,60 +108,35 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 			return fmt.Errorf("%s: %w", in.name, err)
 		}
 	}
-	if err := e.emu.ResetStats(); err != nil {
+	w, err := e.createInWindow(ctx, map[string]*e2e.Manager{"manager main": insts[0].m, "manager shard1": insts[1].m}, ms)
+	if err != nil {
 		return err
 	}
-	mark := e.cluster.Mark()
-	for _, in := range insts {
-		if in.before, err = in.m.Metrics(); err != nil {
-			return err
-		}
+	fl, how := floor(n, 1, tenantLimit, graphLatency, 2*burstWorkers, w.apply)
+	if err := w.waitReady(ctx, e2e.Keys(ms), waitFor(fl)); err != nil {
+		return err
 	}
-	load := loadAverage()
-	cpu := e.meterCPU(map[string]*e2e.Manager{"manager main": insts[0].m, "manager shard1": insts[1].m})
-	start := time.Now()
-	if err := e.cluster.Create(ctx, ms); err != nil {
-		return fmt.Errorf("applying the meetings: %w", err)
-	}
-	apply := time.Since(start)
-	fl, how := floor(n, 1, tenantLimit, graphLatency, 2*burstWorkers, apply)
-	wctx, stop := e.whileRunning(ctx, insts[0].m, insts[1].m)
-	last, err := e.ready.WaitReady(wctx, e2e.Keys(ms), waitFor(fl))
-	stop()
-	if err != nil {
-		return why(wctx, err)
-	}
-	cpu.stop()
-	took := last.Sub(start)
-	e.settle(ctx)
 
+	// Not w.end: the writes are counted by user, each instance's apart,
+	// and each instance's metrics are read with its own figures.
 	st, err := e.emu.Stats()
 	if err != nil {
 		return err
 	}
 	target := time.Duration(1.15 * float64(fl))
-	r.timed("time to all Ready", seconds(took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), took <= target,
+	r.timed("time to all Ready", seconds(w.took), "s", fmt.Sprintf("≤ %.2f s (1.15 × floor)", target.Seconds()), w.took <= target,
 		"harness watch: start of the apply → last meeting Ready at its generation", how)
-	e.lagCheck(ctx, r, ns, start)
-	created := answered(st, "createOrGet")
-	r.count("createOrGet answered (not 429)", float64(created), "", fmt.Sprintf("= %d (N)", n), created == n, "emulator stats", "")
-	others, which := otherCalls(st, "createOrGet")
-	r.count("other Graph calls", float64(others), "", "= 0", others == 0, "emulator stats", which)
-	total, t429 := graphRequests(st), throttled(st)
-	share := 0.0
-	if total > 0 {
-		share = 100 * float64(t429) / float64(total)
-	}
-	r.count("Graph requests answered 429", share, "%", "< 1 %", share < 1, "emulator stats", fmt.Sprintf("%d of %d requests", t429, total))
+	e.lagCheck(ctx, r, ns, w.start)
+	createOrGetFigures(r, st, n, true)
 
 	// Each instance: its half, and nothing of the other's.
 	writers := map[string]string{}
 	for _, in := range insts {
-		all, err := e.cluster.UserObjectWrites(mark, in.user)
+		all, err := e.cluster.UserObjectWrites(w.mark, in.user)
 		if err != nil {
 			return err
 		}
-		w, outside := inNamespace(all, ns)
+		own, outside := inNamespace(all, ns)
 		if outside > 0 {
 			r.count(in.name+": writes outside the scenario's namespace", float64(outside), "", "= 0", false, "API server audit log, by user",
 				"another scenario's meetings were still there")
@@ -171,7 +145,7 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 		for _, k := range in.keys {
 			mine[k] = true
 		}
-		wrote := w.PerObject("onlinemeetings", "onlinemeetings/status")
+		wrote := own.PerObject("onlinemeetings", "onlinemeetings/status")
 		foreign := 0
 		for k := range wrote {
 			writers[k] += in.name + " "
@@ -193,21 +167,21 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 			return err
 		}
 		calls := after.Sum("onlinemeeting_graph_requests_total", map[string]string{"operation": "createOrGet"}) -
-			in.before.Sum("onlinemeeting_graph_requests_total", map[string]string{"operation": "createOrGet"})
+			w.before[in.m].Sum("onlinemeeting_graph_requests_total", map[string]string{"operation": "createOrGet"})
 		p := in.name + ": "
 		r.count(p+"meetings it wrote", float64(len(wrote)), "", fmt.Sprintf("= %d (its half)", half), len(wrote) == half && foreign == 0,
 			"API server audit log, by user", fmt.Sprintf("%d of them not in its shard", foreign))
 		r.info(p+"createOrGet sent", calls, "", "its onlinemeeting_graph_requests_total{operation=\"createOrGet\"}", "")
-		r.info(p+"time to its half Ready", seconds(lastMine.Sub(start)), "s", "harness watch", "")
-		_, most := w.Max("onlinemeetings", "onlinemeetings/status")
+		r.info(p+"time to its half Ready", seconds(lastMine.Sub(w.start)), "s", "harness watch", "")
+		_, most := own.Max("onlinemeetings", "onlinemeetings/status")
 		r.count(p+"writes to one meeting, most", float64(most), "", "≤ 2", most <= 2, "API server audit log, by user", "")
-		r.info(p+"Event writes per meeting", float64(w.Total("events"))/float64(half), "", "API server audit log, by user", "")
-		r.info(p+"API writes per meeting", (after.RestWrites()-in.before.RestWrites())/float64(half), "",
+		r.info(p+"Event writes per meeting", float64(own.Total("events"))/float64(half), "", "API server audit log, by user", "")
+		r.info(p+"API writes per meeting", (after.RestWrites()-w.before[in.m].RestWrites())/float64(half), "",
 			"its rest_client_requests_total{method=POST|PUT|PATCH|DELETE}", "")
 		r.info(p+"peak RSS", mib(rss), "MiB", "/proc/<pid>/status VmHWM", "each instance caches every OnlineMeeting, both halves, to decide who holds an externalId")
 		sub := newResult("", "", false)
-		explainTime(sub, in.before, after, burstWorkers, took)
-		machineLoad(sub, in.m, load)
+		explainTime(sub, w.before[in.m], after, burstWorkers, w.took)
+		machineLoad(sub, in.m, w.load)
 		for _, f := range sub.Figures {
 			if strings.HasPrefix(f.Name, "load average") && in.name != "main" {
 				continue
@@ -217,13 +191,13 @@ func (e *env) shards(ctx context.Context, r *Result) error {
 		}
 	}
 	both := 0
-	for _, w := range writers {
-		if strings.Count(w, " ") > 1 {
+	for _, names := range writers {
+		if strings.Count(names, " ") > 1 {
 			both++
 		}
 	}
 	r.count("meetings written by both instances", float64(both), "", "= 0", both == 0, "API server audit log, by user", "")
-	cpu.report(r, n, took)
+	w.cpu.report(r, n, w.took)
 	return nil
 }
 
