@@ -197,8 +197,8 @@ func (e *env) steady(ctx context.Context, r *Result, keys []string) error {
 		return fmt.Errorf("no meeting was read twice in %s at --resync-period=%s", window, steadyPeriod)
 	}
 	mean := sum / time.Duration(intervals)
-	// A meeting is read once per interval, and the interval (the period
-	// plus up to 10% jitter) scales with the period.
+	// A meeting is read once per interval, and the interval (the period:
+	// resyncs fall in fixed slots) scales with the period.
 	scale := float64(defaultResync) / float64(steadyPeriod)
 	perHour := float64(time.Hour) / (float64(mean) * scale)
 	gets := answered(st, "get")
@@ -210,7 +210,12 @@ func (e *env) steady(ctx context.Context, r *Result, keys []string) error {
 	writesPerHour := writesPerRead * perHour
 	how := fmt.Sprintf("mean interval between two GETs of one meeting at --resync-period=%s is %.1f s (%d intervals); ×%g for the default %s → one read every %.1f min",
 		steadyPeriod, mean.Seconds(), intervals, scale, defaultResync, mean.Minutes()*scale)
-	r.count("Graph GETs per meeting per hour (default resync)", perHour, "", "≤ 1", perHour <= 1.0001,
+	// Reads fall exactly one period apart, so the figure is 1 give or take
+	// how much later the window's last read of a meeting came after its
+	// slot than its first did (a few seconds of queue over three or four
+	// intervals): 1 % is that uncertainty, not slack; a second read per
+	// period shows as 2.
+	r.count("Graph GETs per meeting per hour (default resync)", perHour, "", "≤ 1", perHour <= 1.01,
 		"emulator --debug log: per-meeting GET times", how)
 	r.count("API writes per meeting per hour (default resync)", writesPerHour, "", "= 0", mw == 0,
 		"API server audit log: writes per GET × GETs per meeting per hour",
