@@ -7,6 +7,7 @@ import (
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/meeting"
 )
 
 // reconcileObserve mirrors a meeting made elsewhere (Outlook, the Teams
@@ -18,7 +19,7 @@ func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teams
 	if result, quiet, err := r.quietUntilDue(ctx, m); quiet {
 		return result, err
 	}
-	meeting, err := gc.FindByJoinWebURL(ctx, m.Spec.Organizer.UserID, m.Spec.JoinWebURL)
+	mt, err := gc.FindByJoinWebURL(ctx, m.Spec.Organizer.UserID, m.Spec.JoinWebURL)
 	if graph.ClassOf(err) == graph.ClassNotFound {
 		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingNotFound, retrySlowly,
 			"No meeting of organizer %s has the join URL in spec.joinWebUrl; check the URL and the organizer (the meeting's, not an attendee's).",
@@ -27,17 +28,17 @@ func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teams
 	if err != nil {
 		return r.handleError(ctx, m, "Observe", err)
 	}
-	if !graph.ValidMeetingID(meeting.ID) || meeting.JoinWebURL != m.Spec.JoinWebURL || !organizedBy(meeting, m.Spec.Organizer.UserID) {
+	if !graph.ValidMeetingID(mt.ID) || mt.JoinWebURL != m.Spec.JoinWebURL || !organizedBy(mt, m.Spec.Organizer.UserID) {
 		return r.handleError(ctx, m, "Observe", stalled(teamsv1alpha1.ReasonMeetingMismatch, retrySlowly,
 			"Graph answered the search by join URL with a meeting whose join URL, id or organizer is not the one asked for; it is not used."))
 	}
 	prev := *m.Status.DeepCopy()
-	statusFromMeeting(&m.Status, meeting, r.now())
+	meeting.StatusFrom(&m.Status, mt, r.now())
 	r.synced.record(m, r.now())
-	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+	if err := r.syncJoinInfoSecret(ctx, m, mt); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
-	markReady(m, teamsv1alpha1.ReasonObserved, "Meeting "+meeting.ID+" was found by its join URL and is mirrored; the operator never changes or deletes it.")
+	markReady(m, teamsv1alpha1.ReasonObserved, "Meeting "+mt.ID+" was found by its join URL and is mirrored; the operator never changes or deletes it.")
 	keepUnchanged(prev, m)
 	return r.nextSync(m), nil
 }

@@ -15,6 +15,7 @@ import (
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/connection"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/meeting"
 )
 
 // reconcileDelete deletes the meeting in Teams (deletionPolicy Delete) or
@@ -118,14 +119,14 @@ func (r *OnlineMeetingReconciler) meetingToDelete(ctx context.Context, m *teamsv
 // organizer is forbidden or the spec invalid), no meeting can have been
 // made by this resource: it answers nil and a Warning says so.
 func (r *OnlineMeetingReconciler) lookUp(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient) (*graph.OnlineMeeting, error) {
-	want, err := desiredMeeting(&m.Spec)
+	want, err := meeting.Desired(&m.Spec)
 	if err != nil || (want.ChatInfo != nil && gc.APIVersion() != "beta") {
 		// This spec was never sent to Graph.
 		return nil, nil
 	}
-	meeting, _, err := r.askCreateOrGet(ctx, m, gc, want)
+	mt, _, err := r.askCreateOrGet(ctx, m, gc, want)
 	if err == nil {
-		return meeting, nil
+		return mt, nil
 	}
 	if refusedOutright(err) {
 		r.event(m, corev1.EventTypeWarning, teamsv1alpha1.ReasonDeleteFailed, "Delete",

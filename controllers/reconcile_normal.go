@@ -13,6 +13,7 @@ import (
 
 	teamsv1alpha1 "github.com/onlinemeeting-operator/onlinemeeting-operator/api/v1alpha1"
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
+	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/meeting"
 )
 
 // reconcileNormal makes the meeting exist as the spec says. createOrGet's
@@ -36,7 +37,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 			"spec.chatInfo is accepted only by Graph's beta endpoint, and connection %s uses %s: set apiVersion: beta on the connection, or remove spec.chatInfo.",
 			r.Connections.RefOf(m), gc.APIVersion()))
 	}
-	want, err := desiredMeeting(&m.Spec)
+	want, err := meeting.Desired(&m.Spec)
 	if err != nil {
 		return r.handleError(ctx, m, "Validate", stalled(teamsv1alpha1.ReasonInvalidSpec, retryNever, "%v", err))
 	}
@@ -44,19 +45,19 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		return result, err
 	}
 
-	meeting, reason, err := r.observe(ctx, m, gc, want)
+	mt, reason, err := r.observe(ctx, m, gc, want)
 	if err != nil {
 		return r.handleError(ctx, m, "Sync", err)
 	}
 	// Record the meeting before any update, so its id is kept even if the
 	// update fails.
 	prev := *m.Status.DeepCopy()
-	statusFromMeeting(&m.Status, meeting, r.now())
-	r.verified.remember(m.UID, meeting.ID)
+	meeting.StatusFrom(&m.Status, mt, r.now())
+	r.verified.remember(m.UID, mt.ID)
 	r.synced.record(m, r.now())
 
-	if patch, changed := meetingDiff(want, desiredOptions(&m.Spec.MeetingOptions), meeting); patch != nil {
-		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, meeting.ID, patch)
+	if patch, changed := meeting.Diff(want, meeting.DesiredOptions(&m.Spec.MeetingOptions), mt); patch != nil {
+		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, mt.ID, patch)
 		if graph.ClassOf(err) == graph.ClassNotFound {
 			// Deleted in Teams between the read and the PATCH: the meeting
 			// that createOrGet makes again already carries the spec.
@@ -65,8 +66,8 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		if err != nil {
 			return r.handleError(ctx, m, "Update", err)
 		}
-		statusFromMeeting(&m.Status, updated, r.now())
-		meeting = updated
+		meeting.StatusFrom(&m.Status, updated, r.now())
+		mt = updated
 		note := fmt.Sprintf("Updated %s of meeting %s in Teams to match the spec.", strings.Join(changed, ", "), updated.ID)
 		r.event(m, corev1.EventTypeNormal, teamsv1alpha1.ReasonUpdated, "Update", note)
 		log.FromContext(ctx).Info("Updated meeting", "meetingId", updated.ID, "fields", changed)
@@ -75,7 +76,7 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 		}
 	}
 
-	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+	if err := r.syncJoinInfoSecret(ctx, m, mt); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
@@ -87,14 +88,14 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 
 // recreated finishes a reconcile whose meeting vanished under it.
 func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha1.OnlineMeeting, gc MeetingsClient, want *graph.MeetingRequest) (ctrl.Result, error) {
-	meeting, reason, err := r.recreate(ctx, m, gc, want)
+	mt, reason, err := r.recreate(ctx, m, gc, want)
 	if err != nil {
 		return r.handleError(ctx, m, "Sync", err)
 	}
-	statusFromMeeting(&m.Status, meeting, r.now())
-	r.verified.remember(m.UID, meeting.ID)
+	meeting.StatusFrom(&m.Status, mt, r.now())
+	r.verified.remember(m.UID, mt.ID)
 	r.synced.record(m, r.now())
-	if err := r.syncJoinInfoSecret(ctx, m, meeting); err != nil {
+	if err := r.syncJoinInfoSecret(ctx, m, mt); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))

@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 FUZZTIME="${FUZZTIME:-10s}"
 FUZZ_TIMEOUT="${FUZZ_TIMEOUT:-15m}"
-# The controllers package needs bin/k8s for its other tests, not for these.
+# No fuzz target needs a control plane; bin/k8s is for a package named on
+# the command line whose other tests do.
 export KUBEBUILDER_ASSETS="${KUBEBUILDER_ASSETS:-$PWD/bin/k8s}"
 
 # Only packages whose tests declare a fuzz target are listed: `go test

@@ -1,4 +1,4 @@
-package controllers
+package meeting
 
 import (
 	"reflect"
@@ -88,9 +88,9 @@ func TestDesiredOptionsCarryEveryAPIOption(t *testing.T) {
 		}
 	}
 	yes := new(true)
-	got := desiredOptions(&teamsv1alpha1.MeetingOptions{AllowMeetingChat: "limited", RecordAutomatically: yes,
+	got := DesiredOptions(&teamsv1alpha1.MeetingOptions{AllowMeetingChat: "limited", RecordAutomatically: yes,
 		LobbyBypassSettings: &teamsv1alpha1.LobbyBypassSettings{Scope: "invited"}})
 	if *got.AllowMeetingChat != "limited" || got.RecordAutomatically != yes || got.LobbyBypassSettings.Scope != "invited" || got.AllowedPresenters != nil {
-		t.Errorf("desiredOptions = %+v", got)
+		t.Errorf("DesiredOptions = %+v", got)
 	}
 }

@@ -1,4 +1,4 @@
-package controllers
+package meeting
 
 import (
 	"slices"
@@ -90,9 +90,9 @@ func TestMeetingDiff(t *testing.T) {
 			g := NewWithT(t)
 			spec := baseSpec()
 			tt.spec(&spec)
-			want, err := desiredMeeting(&spec)
+			want, err := Desired(&spec)
 			g.Expect(err).NotTo(HaveOccurred())
-			patch, changed := meetingDiff(want, graph.MeetingOptions{}, graphMeeting())
+			patch, changed := Diff(want, graph.MeetingOptions{}, graphMeeting())
 			g.Expect(changed).To(Equal(tt.changed))
 			if tt.changed == nil {
 				g.Expect(patch).To(BeNil())
@@ -109,9 +109,9 @@ func TestMeetingDiffWithStartOnlyPatchesAnHourLongMeeting(t *testing.T) {
 	g := NewWithT(t)
 	spec := baseSpec()
 	spec.StartDateTime, spec.EndDateTime = "2026-12-01T09:00:00Z", ""
-	want, err := desiredMeeting(&spec)
+	want, err := Desired(&spec)
 	g.Expect(err).NotTo(HaveOccurred())
-	patch, _ := meetingDiff(want, graph.MeetingOptions{}, graphMeeting())
+	patch, _ := Diff(want, graph.MeetingOptions{}, graphMeeting())
 	g.Expect(*patch.EndDateTime).To(BeTemporally("==", patch.StartDateTime.Add(time.Hour)))
 }
 
@@ -119,7 +119,7 @@ func TestDesiredMeetingSendsTheSpecAsGraphsBody(t *testing.T) {
 	g := NewWithT(t)
 	spec := baseSpec()
 	spec.ChatInfo = &teamsv1alpha1.ChatInfo{ThreadID: "19:t@thread.tacv2", MessageID: "0"}
-	req, err := desiredMeeting(&spec)
+	req, err := Desired(&spec)
 	g.Expect(err).NotTo(HaveOccurred())
 	g.Expect(req.ExternalID).To(Equal("x"))
 	g.Expect(*req.StartDateTime).To(BeTemporally("==", *at("2020-02-06T01:49:21.3524945Z")))
@@ -129,6 +129,6 @@ func TestDesiredMeetingSendsTheSpecAsGraphsBody(t *testing.T) {
 	g.Expect(req.ChatInfo.ThreadID).To(Equal("19:t@thread.tacv2"))
 
 	spec.StartDateTime = "not a time"
-	_, err = desiredMeeting(&spec)
+	_, err = Desired(&spec)
 	g.Expect(err).To(MatchError(ContainSubstring("spec.startDateTime")))
 }

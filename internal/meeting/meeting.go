@@ -1,4 +1,4 @@
-package controllers
+package meeting
 
 import (
 	"fmt"
@@ -44,8 +44,9 @@ func specTimes(spec *teamsv1alpha1.OnlineMeetingSpec) (start, end *time.Time, er
 	return start, end, nil
 }
 
-// desiredMeeting is the createOrGet body the spec asks for.
-func desiredMeeting(spec *teamsv1alpha1.OnlineMeetingSpec) (*graph.MeetingRequest, error) {
+// Desired is the createOrGet body the spec asks for. It fails only on a
+// time that is not RFC 3339, which the apiserver's schema rules out.
+func Desired(spec *teamsv1alpha1.OnlineMeetingSpec) (*graph.MeetingRequest, error) {
 	start, end, err := specTimes(spec)
 	if err != nil {
 		return nil, err
@@ -80,12 +81,13 @@ func desiredAttendees(spec *teamsv1alpha1.OnlineMeetingSpec) []graph.MeetingPart
 	return out
 }
 
-// meetingDiff is the PATCH that brings the meeting in Graph to want (the
-// spec as desiredMeeting built it), holding only what differs, and the
-// names of the fields it changes; nil when they already agree. Fields the
-// spec leaves out that Graph fills in (the start of a meeting created
-// "now") are not drift.
-func meetingDiff(want *graph.MeetingRequest, options graph.MeetingOptions, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string) {
+// Diff is the PATCH that brings the meeting in Graph to want (the spec as
+// Desired built it) and options (as DesiredOptions built them), holding
+// only what differs, and the names of the fields it changes, for the
+// Updated event; nil when they already agree. Fields the spec leaves out
+// that Graph fills in (the start of a meeting created "now") are not
+// drift.
+func Diff(want *graph.MeetingRequest, options graph.MeetingOptions, cur *graph.OnlineMeeting) (*graph.MeetingPatch, []string) {
 	patch := &graph.MeetingPatch{}
 	// createOrGet ignores the options, so a new meeting gets them here, in
 	// the same PATCH as any other difference.
@@ -184,8 +186,11 @@ func userID(p graph.MeetingParticipantInfo) string {
 	return p.Identity.User.ID
 }
 
-// statusFromMeeting records the meeting as Graph reported it.
-func statusFromMeeting(st *teamsv1alpha1.OnlineMeetingStatus, mt *graph.OnlineMeeting, now time.Time) {
+// StatusFrom records the meeting as Graph reported it into st, with now
+// as its last sync. Each field it writes is replaced, emptied when Graph
+// leaves it out, so that a value Graph no longer reports does not linger;
+// conditions and observedGeneration are the reconciler's.
+func StatusFrom(st *teamsv1alpha1.OnlineMeetingStatus, mt *graph.OnlineMeeting, now time.Time) {
 	st.MeetingID = mt.ID
 	st.JoinWebURL = mt.JoinWebURL
 	st.JoinMeetingID = ""

@@ -1,4 +1,4 @@
-package controllers
+package meeting
 
 import (
 	"context"
@@ -25,22 +25,20 @@ import (
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
-// FuzzMeetingDiff checks desiredMeeting, desiredOptions and meetingDiff
-// against Graph's own answers: the real client talks to the emulator, in
-// process, through its http.Handler. For two specs A and B that the
-// apiserver would admit:
+// FuzzMeetingDiff checks Desired, DesiredOptions and Diff against Graph's
+// own answers: the real client talks to the emulator, in process, through
+// its http.Handler. For two specs A and B that the apiserver would admit:
 //
-//  1. desiredMeeting accepts A (the apiserver already admitted it), and
-//     the request and options it maps A to say what A says: the API
-//     carries Graph's names and shapes, so their JSON is A's own, and the
-//     times are A's instants in UTC;
+//  1. Desired accepts A (the apiserver already admitted it), and the
+//     request and options it maps A to say what A says: the API carries
+//     Graph's names and shapes, so their JSON is A's own, and the times
+//     are A's instants in UTC;
 //  2. Graph accepts the meeting the controller makes from A (createOrGet,
-//     then the options PATCH meetingDiff asks for right after), and that
-//     meeting has no diff against A: a spec's diff with its own meeting is
-//     empty;
+//     then the options PATCH Diff asks for right after), and that meeting
+//     has no diff against A: a spec's diff with its own meeting is empty;
 //  3. starting from the meeting made from B instead, Graph accepts the
-//     PATCH meetingDiff computes for A, and afterwards neither its answer
-//     nor a fresh GET differs from A: one update converges.
+//     PATCH Diff computes for A, and afterwards neither its answer nor a
+//     fresh GET differs from A: one update converges.
 //
 // A spec is built from strings and a number (see fuzzSpec); the seeds in
 // testdata/fuzz/FuzzMeetingDiff hold the shapes of the unit tests.
@@ -62,20 +60,20 @@ func FuzzMeetingDiff(f *testing.F) {
 		if !okA || !okB {
 			return // the apiserver would refuse one of them
 		}
-		wantA, err := desiredMeeting(&specA)
+		wantA, err := Desired(&specA)
 		if err != nil {
-			t.Fatalf("desiredMeeting refuses a spec the apiserver admits: %v\n%+v", err, specA)
+			t.Fatalf("Desired refuses a spec the apiserver admits: %v\n%+v", err, specA)
 		}
-		optsA := desiredOptions(&specA.MeetingOptions)
+		optsA := DesiredOptions(&specA.MeetingOptions)
 		checkMapping(t, &specA, wantA, optsA)
 
 		mA := g.meetingFor(t, &specA)
-		if patch, changed := meetingDiff(wantA, optsA, mA); patch != nil {
+		if patch, changed := Diff(wantA, optsA, mA); patch != nil {
 			t.Fatalf("the meeting Graph made from the spec still differs in %v: %+v", changed, patch)
 		}
 
 		mB := g.meetingFor(t, &specB)
-		patch, changed := meetingDiff(wantA, optsA, mB)
+		patch, changed := Diff(wantA, optsA, mB)
 		if patch == nil {
 			return
 		}
@@ -83,14 +81,14 @@ func FuzzMeetingDiff(f *testing.F) {
 		if err != nil {
 			t.Fatalf("Graph refuses the PATCH of %v that it accepted on creation: %v", changed, err)
 		}
-		if p, c := meetingDiff(wantA, optsA, updated); p != nil {
+		if p, c := Diff(wantA, optsA, updated); p != nil {
 			t.Fatalf("after the PATCH of %v, Graph's answer still differs in %v: %+v", changed, c, p)
 		}
 		stored, err := g.client.Get(context.Background(), g.organizerOf(mB), mB.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if p, c := meetingDiff(wantA, optsA, stored); p != nil {
+		if p, c := Diff(wantA, optsA, stored); p != nil {
 			t.Fatalf("after the PATCH of %v, the stored meeting still differs in %v: %+v", changed, c, p)
 		}
 	})
@@ -174,9 +172,9 @@ func (g *fuzzGraph) meetingFor(t *testing.T, spec *teamsv1alpha1.OnlineMeetingSp
 	if g.made++; g.made > fuzzRestartEvery {
 		g.restart(t)
 	}
-	want, err := desiredMeeting(spec)
+	want, err := Desired(spec)
 	if err != nil {
-		t.Fatalf("desiredMeeting refuses a spec the apiserver admits: %v\n%+v", err, spec)
+		t.Fatalf("Desired refuses a spec the apiserver admits: %v\n%+v", err, spec)
 	}
 	organizer := uuid.NewString()
 	m, _, err := g.client.CreateOrGet(context.Background(), organizer, want)
@@ -184,7 +182,7 @@ func (g *fuzzGraph) meetingFor(t *testing.T, spec *teamsv1alpha1.OnlineMeetingSp
 		t.Fatalf("Graph refuses the createOrGet of a spec the apiserver admits: %v", err)
 	}
 	g.organizers[m.ID] = organizer
-	patch, changed := meetingDiff(want, desiredOptions(&spec.MeetingOptions), m)
+	patch, changed := Diff(want, DesiredOptions(&spec.MeetingOptions), m)
 	if patch == nil {
 		return m
 	}

@@ -1,4 +1,4 @@
-package controllers
+package meeting
 
 import (
 	"reflect"
@@ -9,9 +9,9 @@ import (
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/internal/graph"
 )
 
-// desiredOptions are the options the spec sets, as Graph's PATCH carries
+// DesiredOptions are the options the spec sets, as Graph's PATCH carries
 // them; an option the spec leaves out stays nil, and so unmanaged.
-func desiredOptions(o *teamsv1alpha1.MeetingOptions) graph.MeetingOptions {
+func DesiredOptions(o *teamsv1alpha1.MeetingOptions) graph.MeetingOptions {
 	str := func(s string) *string {
 		if s == "" {
 			return nil
