@@ -208,8 +208,10 @@ func (r *OnlineMeetingReconciler) jitter(period time.Duration) time.Duration {
 
 // SetupWithManager registers the reconciler. Status-only updates (our own
 // writes) do not trigger a reconcile; spec changes and deletions do, and
-// so do changes of a meeting's connection and of the other resources that
-// claim its meeting, and a label change that moves a meeting into r.Scope.
+// so do changes of a meeting's connection, of its namespace's labels (a
+// namespaceSelector may now admit or refuse it) and of the other resources
+// that claim its meeting, and a label change that moves a meeting into
+// r.Scope.
 // Claimants on other shards are watched too: one going may hand the
 // meeting to one of ours.
 func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl.Manager) error {
@@ -225,6 +227,7 @@ func (r *OnlineMeetingReconciler) SetupWithManager(ctx context.Context, mgr ctrl
 		Watches(&teamsv1alpha1.OnlineMeeting{}, handler.EnqueueRequestsFromMapFunc(r.otherClaimants), builder.WithPredicates(claimChanged)).
 		Watches(&teamsv1alpha1.GraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
 		Watches(&teamsv1alpha1.ClusterGraphConnection{}, handler.EnqueueRequestsFromMapFunc(r.meetingsOfConnection), builder.WithPredicates(connectionChanged)).
+		Watches(&corev1.Namespace{}, handler.EnqueueRequestsFromMapFunc(r.meetingsInNamespace), builder.WithPredicates(namespaceLabelsChanged)).
 		// A join Secret deleted by hand is rebuilt; Secrets are watched as
 		// metadata only, so no Secret's data is ever cached.
 		Watches(&corev1.Secret{}, handler.EnqueueRequestsFromMapFunc(r.meetingOfJoinInfoSecret), builder.OnlyMetadata, builder.WithPredicates(joinInfoSecretGone)).

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -148,8 +149,22 @@ func (r *OnlineMeetingReconciler) meetingsOfConnection(ctx context.Context, o cl
 	if _, ok := o.(*teamsv1alpha1.GraphConnection); ok {
 		ref = connection.Ref{Kind: teamsv1alpha1.KindGraphConnection, Namespace: o.GetNamespace(), Name: o.GetName()}
 	}
+	return r.requestsFor(ctx, client.MatchingFields{indexConnection: ref.String()})
+}
+
+// meetingsInNamespace maps a namespace whose labels changed to its
+// meetings: a connection's namespaceSelector may now admit or refuse
+// them, and a refused meeting would otherwise wait for its Stalled retry.
+func (r *OnlineMeetingReconciler) meetingsInNamespace(ctx context.Context, o client.Object) []reconcile.Request {
+	return r.requestsFor(ctx, client.InNamespace(o.GetName()))
+}
+
+// requestsFor lists the meetings of this instance's scope that opts
+// select, as requests. Read only, and possibly every meeting of a
+// connection: no deep copy.
+func (r *OnlineMeetingReconciler) requestsFor(ctx context.Context, opts ...client.ListOption) []reconcile.Request {
 	var list teamsv1alpha1.OnlineMeetingList
-	if err := r.List(ctx, &list, client.MatchingFields{indexConnection: ref.String()}); err != nil {
+	if err := r.List(ctx, &list, append(opts, client.UnsafeDisableDeepCopy)...); err != nil {
 		return nil
 	}
 	out := make([]reconcile.Request, 0, len(list.Items))
@@ -159,6 +174,17 @@ func (r *OnlineMeetingReconciler) meetingsOfConnection(ctx context.Context, o cl
 		}
 	}
 	return out
+}
+
+// namespaceLabelsChanged passes a namespace's label changes only: its
+// creation brings no meetings, and its deletion deletes them anyway.
+var namespaceLabelsChanged = predicate.Funcs{
+	CreateFunc:  func(event.CreateEvent) bool { return false },
+	DeleteFunc:  func(event.DeleteEvent) bool { return false },
+	GenericFunc: func(event.GenericEvent) bool { return false },
+	UpdateFunc: func(e event.UpdateEvent) bool {
+		return !maps.Equal(e.ObjectOld.GetLabels(), e.ObjectNew.GetLabels())
+	},
 }
 
 // claimChanged passes the events that can change who holds a meeting: a

@@ -169,6 +169,37 @@ func TestNamespaceOutsideTheSelectorIsRefusedWithoutAGraphCall(t *testing.T) {
 	g.Expect(h.graphCalls()).To(BeZero())
 }
 
+func TestNamespaceLabelledIntoTheSelectorGetsItsMeetingAtOnce(t *testing.T) {
+	g := NewWithT(t)
+	// A Stalled meeting retries after an hour here: only the watch on the
+	// namespace's labels can bring it in time.
+	h := newHarness(t, harnessOptions{noDefaultConnection: true, stalledRetry: time.Hour})
+	h.createSecret(h.ns, "graph-app", testClientSecret)
+	const label = "teams.meetings.dev/platform"
+	h.createClusterConnection(h.ns, func(c *teamsv1alpha1.ClusterGraphConnection) {
+		c.Spec.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{label: "true"}}
+	})
+	h.create(h.meeting("newcomer"))
+	h.waitReason(h.ns, "newcomer", teamsv1alpha1.ReasonConnectionNotAllowed)
+	g.Expect(h.graphCalls()).To(BeZero())
+
+	labelNamespace := func(value string) {
+		ns := &corev1.Namespace{}
+		g.Expect(env.Client.Get(context.Background(), client.ObjectKey{Name: h.ns}, ns)).To(Succeed())
+		base := ns.DeepCopy()
+		ns.Labels[label] = value
+		g.Expect(env.Client.Patch(context.Background(), ns, client.MergeFrom(base))).To(Succeed())
+	}
+	labelNamespace("true")
+	h.waitReady("newcomer", teamsv1alpha1.ReasonCreated)
+
+	// Labelled out again: refused again, without a Graph call.
+	labelNamespace("false")
+	h.waitReason(h.ns, "newcomer", teamsv1alpha1.ReasonConnectionNotAllowed)
+	g.Expect(h.calls("createOrGet")).To(Equal(1))
+	g.Expect(h.calls("get") + h.calls("update") + h.calls("delete")).To(BeZero())
+}
+
 func TestDisallowedOrganizerIsRefusedWithoutAGraphCallEvenOnDelete(t *testing.T) {
 	g := NewWithT(t)
 	h := newHarness(t, harnessOptions{noDefaultConnection: true})
