@@ -50,9 +50,11 @@ func TestMain(m *testing.M) {
 	// Every line is also kept, to be searched for secrets at the end.
 	log.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(out, &suiteLog)), zap.UseDevMode(true)))
 	if needsNoControlPlane() {
-		// The fuzz targets are pure functions, and a listing runs nothing.
-		// A control plane started in the fuzzer's coordinator and in every
-		// worker would be left running by a worker the fuzzer kills.
+		// A listing runs nothing. Fuzz targets live in packages without a
+		// control plane (internal/meeting: -fuzz instruments everything a
+		// test binary links); should one come back here, a control plane
+		// started in the fuzzer's coordinator and in every worker would be
+		// left running by a worker the fuzzer kills.
 		os.Exit(m.Run())
 	}
 	os.Exit(testenv.RunThenCheck(m, &env, checkNoSecretLeaked))
