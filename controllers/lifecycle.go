@@ -45,9 +45,8 @@ func (r *OnlineMeetingReconciler) resyncPeriod(m *teamsv1alpha1.OnlineMeeting) (
 }
 
 // nextSync is when a meeting that is in place and was just read from Graph
-// is read back again. A bad
-// resync annotation is reported here, once per sync with Graph, rather
-// than on every reconcile that finds nothing due.
+// is read back again. A bad resync annotation is reported here, once per
+// sync with Graph, rather than on every reconcile that finds nothing due.
 func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.Result {
 	period, ok := r.resyncPeriod(m)
 	if !ok {
@@ -58,9 +57,13 @@ func (r *OnlineMeetingReconciler) nextSync(m *teamsv1alpha1.OnlineMeeting) ctrl.
 	if period == 0 {
 		return ctrl.Result{}
 	}
-	// Just read from Graph: the wait is to the next slot.
+	// Just read from Graph: the wait is to the next slot (a whole period
+	// when status keeps no usable lastSyncTime).
 	now := r.now()
-	wait, _ := untilNextSlot(m, period, resyncPhase(m.UID, period), now, now)
+	wait, ok := untilNextSlot(m, period, resyncPhase(m.UID, period), now, now)
+	if !ok {
+		wait = period
+	}
 	return ctrl.Result{RequeueAfter: wait}
 }
 

@@ -39,6 +39,6 @@ func (r *OnlineMeetingReconciler) reconcileObserve(ctx context.Context, m *teams
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
 	markReady(m, teamsv1alpha1.ReasonObserved, "Meeting "+mt.ID+" was found by its join URL and is mirrored; the operator never changes or deletes it.")
-	keepUnchanged(prev, m)
+	keepUnchanged(prev, m, r.now())
 	return r.nextSync(m), nil
 }

@@ -117,6 +117,7 @@ func (r *OnlineMeetingReconciler) Reconcile(ctx context.Context, req ctrl.Reques
 		// Another shard's, or it moved there since it was queued (a
 		// resync, a connection's or another claimant's change): not a
 		// Graph call, a finalizer or a status write from this instance.
+		r.synced.forget(req.NamespacedName)
 		return ctrl.Result{}, nil
 	}
 

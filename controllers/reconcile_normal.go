@@ -54,7 +54,6 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	prev := *m.Status.DeepCopy()
 	meeting.StatusFrom(&m.Status, mt, r.now())
 	r.verified.remember(m.UID, mt.ID)
-	r.synced.record(m, r.now())
 
 	if patch, changed := meeting.Diff(want, meeting.DesiredOptions(&m.Spec.MeetingOptions), mt); patch != nil {
 		updated, err := gc.Update(ctx, m.Spec.Organizer.UserID, mt.ID, patch)
@@ -64,6 +63,8 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 			return r.recreated(ctx, m, gc, want)
 		}
 		if err != nil {
+			// Not in sync: the retry must not find this slot done.
+			m.Status.LastSyncTime = prev.LastSyncTime
 			return r.handleError(ctx, m, "Update", err)
 		}
 		meeting.StatusFrom(&m.Status, updated, r.now())
@@ -79,9 +80,10 @@ func (r *OnlineMeetingReconciler) reconcileNormal(ctx context.Context, m *teamsv
 	if err := r.syncJoinInfoSecret(ctx, m, mt); err != nil {
 		return r.handleError(ctx, m, "JoinInfoSecret", err)
 	}
+	r.synced.record(m, r.now())
 	markReady(m, reason, readyMessage(reason, m.Status.MeetingID))
 	if reason == teamsv1alpha1.ReasonSynced {
-		keepUnchanged(prev, m)
+		keepUnchanged(prev, m, r.now())
 	}
 	return r.nextSync(m), nil
 }
@@ -105,7 +107,7 @@ func (r *OnlineMeetingReconciler) recreated(ctx context.Context, m *teamsv1alpha
 // syncNotDue says whether Graph can be left alone, and for how long: until
 // the meeting's next resync slot (resync.go).
 func (r *OnlineMeetingReconciler) syncNotDue(m *teamsv1alpha1.OnlineMeeting) (time.Duration, bool) {
-	if !isReady(m) || m.Status.MeetingID == "" || m.Status.LastSyncTime == nil {
+	if !isReady(m) || m.Status.MeetingID == "" {
 		return 0, false
 	}
 	period, _ := r.resyncPeriod(m)

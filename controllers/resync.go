@@ -30,6 +30,19 @@ import (
 //
 // The slots this process has checked are kept in memory (syncMemory).
 
+// maxClockSkew is how far in the future a lastSyncTime may lie, written
+// by a replica whose clock ran ahead, and still anchor the slots. One
+// further ahead (or forged), or more than a century old (beyond what a
+// time.Duration measures), is not used: the meeting is due, and the
+// resync writes a fresh one.
+const maxClockSkew = time.Minute
+
+// usableAnchor says whether status.lastSyncTime can anchor m's slots.
+func usableAnchor(m *teamsv1alpha1.OnlineMeeting, now time.Time) bool {
+	t := m.Status.LastSyncTime
+	return t != nil && !t.After(now.Add(maxClockSkew)) && t.After(now.AddDate(-100, 0, 0))
+}
+
 // syncMemory remembers, per resource, when this process last read its
 // meeting from Graph.
 type syncMemory struct {
@@ -85,8 +98,11 @@ func resyncPhase(uid types.UID, period time.Duration) time.Duration {
 
 // untilNextSlot says how long m's meeting can be left alone (ok), or that
 // a resync is due now (!ok), given when it was last read from Graph.
-// period must be positive.
+// period must be positive; without a usable anchor the resync is due.
 func untilNextSlot(m *teamsv1alpha1.OnlineMeeting, period, phase time.Duration, now, checked time.Time) (time.Duration, bool) {
+	if !usableAnchor(m, now) {
+		return 0, false
+	}
 	anchor := m.Status.LastSyncTime.Add(phase)
 	if first := anchor.Add(period); now.Before(first) {
 		return first.Sub(now), true
@@ -103,16 +119,20 @@ func untilNextSlot(m *teamsv1alpha1.OnlineMeeting, period, phase time.Duration, 
 // lastSyncTime and Ready's reason would differ, and writing them would
 // cost an API write per meeting per period for no news. Status is
 // compared as it would be written: the API keeps times to the second.
-func keepUnchanged(prev teamsv1alpha1.OnlineMeetingStatus, m *teamsv1alpha1.OnlineMeeting) {
+func keepUnchanged(prev teamsv1alpha1.OnlineMeetingStatus, m *teamsv1alpha1.OnlineMeeting, now time.Time) {
+	if !usableAnchor(&teamsv1alpha1.OnlineMeeting{Status: prev}, now) {
+		// The slots need a lastSyncTime they can be measured from.
+		return
+	}
 	was := meta.FindStatusCondition(prev.Conditions, teamsv1alpha1.ConditionReady)
 	if was == nil || was.Status != metav1.ConditionTrue || was.ObservedGeneration != m.Generation || prev.ObservedGeneration != m.Generation {
 		return
 	}
-	now := m.Status.DeepCopy()
-	now.LastSyncTime = prev.LastSyncTime
-	now.ObservedGeneration = m.Generation
-	meta.SetStatusCondition(&now.Conditions, *was)
-	a, errA := json.Marshal(now)
+	cur := m.Status.DeepCopy()
+	cur.LastSyncTime = prev.LastSyncTime
+	cur.ObservedGeneration = m.Generation
+	meta.SetStatusCondition(&cur.Conditions, *was)
+	a, errA := json.Marshal(cur)
 	b, errB := json.Marshal(prev)
 	if errA == nil && errB == nil && bytes.Equal(a, b) {
 		m.Status = prev

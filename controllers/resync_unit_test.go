@@ -117,23 +117,67 @@ func TestResyncThatFindsNothingNewKeepsStatusAsItWas(t *testing.T) {
 
 	g := NewWithT(t)
 	m := resynced(nil)
-	keepUnchanged(prev, m)
+	keepUnchanged(prev, m, written.Add(time.Hour))
 	g.Expect(m.Status).To(Equal(prev), "nothing new, to the second status keeps: nothing to write")
 
 	m = resynced(func(m *teamsv1alpha1.OnlineMeeting) {
 		m.Status.JoinWebURL = "https://teams.microsoft.com/l/meetup-join/2"
 	})
-	keepUnchanged(prev, m)
+	keepUnchanged(prev, m, written.Add(time.Hour))
 	g.Expect(m.Status.LastSyncTime.Time).To(Equal(written.Add(time.Hour)), "Graph holds something new: written with its time")
 	g.Expect(m.Status.Conditions[0].Reason).To(Equal(string(teamsv1alpha1.ReasonSynced)))
 
 	m = resynced(func(m *teamsv1alpha1.OnlineMeeting) { m.Generation = 3 })
-	keepUnchanged(prev, m)
+	keepUnchanged(prev, m, written.Add(time.Hour))
 	g.Expect(m.Status.LastSyncTime.Time).To(Equal(written.Add(time.Hour)), "a new generation is news")
 
 	notReady := *prev.DeepCopy()
 	notReady.Conditions[0].Status = metav1.ConditionFalse
 	m = resynced(nil)
-	keepUnchanged(notReady, m)
+	keepUnchanged(notReady, m, written.Add(time.Hour))
 	g.Expect(m.Status.Conditions[0].Status).To(Equal(metav1.ConditionTrue), "becoming Ready is news")
+
+	// Without a lastSyncTime to measure slots from, or with one a forged
+	// or skewed clock put in the future, a fresh one is written.
+	for _, bad := range []*metav1.Time{nil, {Time: written.Add(24 * time.Hour)}} {
+		noAnchor := *prev.DeepCopy()
+		noAnchor.LastSyncTime = bad
+		m = resynced(nil)
+		keepUnchanged(noAnchor, m, written.Add(time.Hour))
+		g.Expect(m.Status.LastSyncTime.Time).To(Equal(written.Add(time.Hour)), "lastSyncTime %v is replaced", bad)
+	}
+}
+
+func TestLastSyncTimeInTheFutureOrCenturiesAgoMakesTheResyncDue(t *testing.T) {
+	now := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	at := func(t time.Time) *teamsv1alpha1.OnlineMeeting {
+		return &teamsv1alpha1.OnlineMeeting{Status: teamsv1alpha1.OnlineMeetingStatus{LastSyncTime: &metav1.Time{Time: t}}}
+	}
+	cases := []struct {
+		name   string
+		synced time.Time
+		due    bool
+	}{
+		{"a replica's clock 30 s ahead", now.Add(30 * time.Second), false},
+		{"a day ahead (forged, or a clock far off)", now.Add(24 * time.Hour), true},
+		{"ten years ago", now.AddDate(-10, 0, 0), false},
+		{"three centuries ago, beyond a time.Duration", now.AddDate(-300, 0, 0), true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			g := NewWithT(t)
+			_, quiet := untilNextSlot(at(c.synced), time.Hour, 0, now, now)
+			g.Expect(quiet).To(Equal(!c.due))
+		})
+	}
+
+	g := NewWithT(t)
+	m := at(now)
+	m.Status.LastSyncTime = nil
+	m.Status.MeetingID = "m1"
+	markReady(m, teamsv1alpha1.ReasonCreated, "created")
+	r := &OnlineMeetingReconciler{ResyncPeriod: time.Hour, Now: func() time.Time { return now }}
+	_, quiet := r.syncNotDue(m)
+	g.Expect(quiet).To(BeFalse(), "Ready without a lastSyncTime is read, and gets one")
+	g.Expect(r.nextSync(m).RequeueAfter).To(Equal(time.Hour), "and is not left without a next resync")
 }

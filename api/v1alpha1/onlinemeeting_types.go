@@ -359,11 +359,15 @@ type OnlineMeetingStatus struct {
 	MeetingOptionsStatus `json:",inline"`
 
 	// lastSyncTime is when the operator last wrote the meeting as Graph
-	// holds it into status: at creation, after an update, and after a
-	// resync that found something new. A resync that finds nothing new
-	// writes nothing. Resyncs fall at lastSyncTime plus whole resync
-	// periods (and a fixed phase per resource), so a restarted operator
-	// keeps each meeting's place.
+	// holds it into status: at creation, after an update or a recreation,
+	// and whenever a read of Graph came with any other change of status
+	// (a new generation, a recovery, something new in Graph's answer). A
+	// resync that finds nothing new writes nothing, so this is not when
+	// the meeting was last read: the operator's
+	// onlinemeeting_graph_requests_total{operation="get"} counts those.
+	// Resyncs fall at lastSyncTime plus whole resync periods (and a fixed
+	// phase per resource), so a restarted operator keeps each meeting's
+	// place.
 	// +optional
 	LastSyncTime *metav1.Time `json:"lastSyncTime,omitempty"`
 }
