@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"time"
 )
 
@@ -12,33 +11,19 @@ import (
 // delivered a spec change: a key whose new generation the watch has not
 // seen counts as not Ready.
 func (r *Readiness) WaitReadyAt(ctx context.Context, gens map[string]int64, timeout time.Duration) (time.Time, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		r.mu.Lock()
+	return r.waitUntil(ctx, timeout, "not Ready at their new generation", len(gens), func() (int, time.Time) {
 		var last time.Time
 		missing := 0
 		for k, g := range gens {
 			t, ok := r.ready[k]
 			if !ok || r.gen[k] < g {
 				missing++
-				continue
-			}
-			if t.After(last) {
+			} else if t.After(last) {
 				last = t
 			}
 		}
-		r.mu.Unlock()
-		if missing == 0 {
-			return last, nil
-		}
-		select {
-		case <-ctx.Done():
-			return time.Time{}, fmt.Errorf("%d of %d meetings not Ready at their new generation after %s", missing, len(gens), timeout)
-		case <-r.changed:
-		case <-time.After(time.Second):
-		}
-	}
+		return missing, last
+	})
 }
 
 // ReadyCount is how many of keys are Ready for their generation now.

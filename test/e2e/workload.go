@@ -285,42 +285,25 @@ func (r *Readiness) Counts() (existing, ready int) {
 // WaitReady waits until every one of keys is Ready for its generation and
 // returns the latest moment one of them became so.
 func (r *Readiness) WaitReady(ctx context.Context, keys []string, timeout time.Duration) (time.Time, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		r.mu.Lock()
+	return r.waitUntil(ctx, timeout, "not Ready", len(keys), func() (int, time.Time) {
 		var last time.Time
 		missing := 0
 		for _, k := range keys {
 			t, ok := r.ready[k]
 			if !ok {
 				missing++
-				continue
-			}
-			if t.After(last) {
+			} else if t.After(last) {
 				last = t
 			}
 		}
-		r.mu.Unlock()
-		if missing == 0 {
-			return last, nil
-		}
-		select {
-		case <-ctx.Done():
-			return time.Time{}, fmt.Errorf("%d of %d meetings not Ready after %s", missing, len(keys), timeout)
-		case <-r.changed:
-		case <-time.After(time.Second):
-		}
-	}
+		return missing, last
+	})
 }
 
 // WaitGone waits until none of keys exists and returns when the last of
 // them was seen deleted.
 func (r *Readiness) WaitGone(ctx context.Context, keys []string, timeout time.Duration) (time.Time, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	for {
-		r.mu.Lock()
+	return r.waitUntil(ctx, timeout, "still exist", len(keys), func() (int, time.Time) {
 		left := 0
 		var last time.Time
 		for _, k := range keys {
@@ -330,13 +313,27 @@ func (r *Readiness) WaitGone(ctx context.Context, keys []string, timeout time.Du
 				last = r.gone[k]
 			}
 		}
+		return left, last
+	})
+}
+
+// waitUntil runs pending (under r.mu) at every change the watch delivers,
+// and at least once a second, until it counts no meeting left or timeout
+// passes; it returns the moment pending reports the last one arrived.
+// what says, in the error, what the meetings left over still are.
+func (r *Readiness) waitUntil(ctx context.Context, timeout time.Duration, what string, of int, pending func() (left int, last time.Time)) (time.Time, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for {
+		r.mu.Lock()
+		left, last := pending()
 		r.mu.Unlock()
 		if left == 0 {
 			return last, nil
 		}
 		select {
 		case <-ctx.Done():
-			return time.Time{}, fmt.Errorf("%d of %d meetings still exist after %s", left, len(keys), timeout)
+			return time.Time{}, fmt.Errorf("%d of %d meetings %s after %s", left, of, what, timeout)
 		case <-r.changed:
 		case <-time.After(time.Second):
 		}
