@@ -29,13 +29,7 @@ func (e *env) defaults(ctx context.Context, r *Result) error {
 	r.Setup["meetings"] = n
 	r.Setup["emulator"] = limitedGraph
 	r.Setup["manager"] = []string{"(default flags: --graph-qps=10 --graph-burst=20 --max-concurrent-reconciles=4)"}
-	if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
-		return err
-	}
-	if err := e.newEmulator("defaults", limitedGraph...); err != nil {
-		return err
-	}
-	m, err := e.startManager(ctx, "defaults")
+	m, err := e.alone(ctx, "defaults", []string{ns}, limitedGraph)
 	if err != nil {
 		return err
 	}
@@ -67,13 +61,7 @@ func (e *env) scale(ctx context.Context, r *Result) error {
 	r.Setup["meetings"] = n
 	r.Setup["emulator"] = []string{"(no latency, no limit)"}
 	r.Setup["manager"] = args
-	if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
-		return err
-	}
-	if err := e.newEmulator("scale"); err != nil {
-		return err
-	}
-	m, err := e.startManager(ctx, "scale", args...)
+	m, err := e.alone(ctx, "scale", []string{ns}, nil, args...)
 	if err != nil {
 		return err
 	}
@@ -141,15 +129,7 @@ func (e *env) noisy(ctx context.Context, r *Result) error {
 	r.Setup["meetings"] = fmt.Sprintf("%d in %s, then 1 in %s a second after the apply starts", n, nsA, nsB)
 	r.Setup["emulator"] = limitedGraph
 	r.Setup["manager"] = []string{"(default flags)"}
-	for _, ns := range []string{nsA, nsB} {
-		if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
-			return err
-		}
-	}
-	if err := e.newEmulator("noisy", limitedGraph...); err != nil {
-		return err
-	}
-	m, err := e.startManager(ctx, "noisy")
+	m, err := e.alone(ctx, "noisy", []string{nsA, nsB}, limitedGraph)
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-
 	"github.com/onlinemeeting-operator/onlinemeeting-operator/test/e2e"
 )
 
@@ -18,47 +16,14 @@ import (
 // workers' time went (Graph, the API server) and how busy the machine
 // was. A missed time target is read against them.
 
-// histogram is the sum and count of the series of histogram name whose
-// labels include match.
-func histogram(ms e2e.Metrics, name string, match map[string]string) (sum float64, count uint64) {
-	f := ms[name]
-	if f == nil {
-		return 0, 0
-	}
-	for _, s := range f.GetMetric() {
-		if s.GetHistogram() == nil || !hasLabels(s.GetLabel(), match) {
-			continue
-		}
-		sum += s.GetHistogram().GetSampleSum()
-		count += s.GetHistogram().GetSampleCount()
-	}
-	return sum, count
-}
-
-func hasLabels(labels []*dto.LabelPair, match map[string]string) bool {
-	for k, v := range match {
-		found := false
-		for _, l := range labels {
-			if l.GetName() == k && l.GetValue() == v {
-				found = true
-				break
-			}
-		}
-		if !found {
-			return false
-		}
-	}
-	return true
-}
-
 // explainTime adds where the manager's workers spent the scenario's
 // elapsed time: how busy they were, how long a reconcile took, and the
 // latency of the API server's answers and of Graph's as the manager saw
 // them.
 func explainTime(r *Result, before, after e2e.Metrics, workers int, elapsed time.Duration) {
 	match := map[string]string{"controller": "onlinemeeting"}
-	s1, c1 := histogram(after, "controller_runtime_reconcile_time_seconds", match)
-	s0, c0 := histogram(before, "controller_runtime_reconcile_time_seconds", match)
+	s1, c1 := after.Histogram("controller_runtime_reconcile_time_seconds", match)
+	s0, c0 := before.Histogram("controller_runtime_reconcile_time_seconds", match)
 	if c1 > c0 && elapsed > 0 {
 		busy := 100 * (s1 - s0) / (float64(workers) * elapsed.Seconds())
 		note := fmt.Sprintf("well below 100%%: the %d workers often had nothing to do (the apply or a rate limit set the pace)", workers)
@@ -69,8 +34,8 @@ func explainTime(r *Result, before, after e2e.Metrics, workers int, elapsed time
 		r.info("mean reconcile", seconds(time.Duration((s1-s0)/float64(c1-c0)*float64(time.Second))), "s",
 			"manager's controller_runtime_reconcile_time_seconds", fmt.Sprintf("%d reconciles", c1-c0))
 	}
-	g1, gn1 := histogram(after, "onlinemeeting_graph_request_duration_seconds", nil)
-	g0, gn0 := histogram(before, "onlinemeeting_graph_request_duration_seconds", nil)
+	g1, gn1 := after.Histogram("onlinemeeting_graph_request_duration_seconds", nil)
+	g0, gn0 := before.Histogram("onlinemeeting_graph_request_duration_seconds", nil)
 	if gn1 > gn0 {
 		r.info("Graph latency, mean", seconds(time.Duration((g1-g0)/float64(gn1-gn0)*float64(time.Second))), "s",
 			"manager's onlinemeeting_graph_request_duration_seconds", fmt.Sprintf("%d requests", gn1-gn0))

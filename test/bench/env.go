@@ -51,6 +51,21 @@ func (e *env) newEmulator(name string, args ...string) error {
 	return nil
 }
 
+// alone sets up a scenario that runs on its own: its namespaces, a fresh
+// emulator with emulatorArgs and a fresh manager with managerArgs, both
+// named name. The caller stops the manager.
+func (e *env) alone(ctx context.Context, name string, namespaces, emulatorArgs []string, managerArgs ...string) (*e2e.Manager, error) {
+	for _, ns := range namespaces {
+		if err := e.cluster.EnsureNamespace(ctx, ns); err != nil {
+			return nil, err
+		}
+	}
+	if err := e.newEmulator(name, emulatorArgs...); err != nil {
+		return nil, err
+	}
+	return e.startManager(ctx, name, managerArgs...)
+}
+
 // startManager starts a fresh manager process with args, logging to
 // work/name.log, and points the ClusterGraphConnection at the current
 // emulator (waiting until the manager has found it Ready).

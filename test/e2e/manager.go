@@ -190,6 +190,23 @@ func (ms Metrics) Sum(name string, match map[string]string) float64 {
 	return total
 }
 
+// Histogram is the sum and count of the series of histogram name whose
+// labels include every pair of match.
+func (ms Metrics) Histogram(name string, match map[string]string) (sum float64, count uint64) {
+	f := ms[name]
+	if f == nil {
+		return 0, 0
+	}
+	for _, s := range f.GetMetric() {
+		if s.GetHistogram() == nil || !labelsMatch(s.GetLabel(), match) {
+			continue
+		}
+		sum += s.GetHistogram().GetSampleSum()
+		count += s.GetHistogram().GetSampleCount()
+	}
+	return sum, count
+}
+
 // RestWrites sums rest_client_requests_total over the write methods: every
 // write the manager sent to the API server, whatever its resource.
 func (ms Metrics) RestWrites() float64 {
