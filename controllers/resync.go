@@ -37,9 +37,8 @@ import (
 // resync writes a fresh one.
 const maxClockSkew = time.Minute
 
-// usableAnchor says whether status.lastSyncTime can anchor m's slots.
-func usableAnchor(m *teamsv1alpha1.OnlineMeeting, now time.Time) bool {
-	t := m.Status.LastSyncTime
+// usableAnchor says whether a status.lastSyncTime t can anchor slots.
+func usableAnchor(t *metav1.Time, now time.Time) bool {
 	return t != nil && !t.After(now.Add(maxClockSkew)) && t.After(now.AddDate(-100, 0, 0))
 }
 
@@ -100,7 +99,7 @@ func resyncPhase(uid types.UID, period time.Duration) time.Duration {
 // a resync is due now (!ok), given when it was last read from Graph.
 // period must be positive; without a usable anchor the resync is due.
 func untilNextSlot(m *teamsv1alpha1.OnlineMeeting, period, phase time.Duration, now, checked time.Time) (time.Duration, bool) {
-	if !usableAnchor(m, now) {
+	if !usableAnchor(m.Status.LastSyncTime, now) {
 		return 0, false
 	}
 	anchor := m.Status.LastSyncTime.Add(phase)
@@ -120,7 +119,7 @@ func untilNextSlot(m *teamsv1alpha1.OnlineMeeting, period, phase time.Duration, 
 // cost an API write per meeting per period for no news. Status is
 // compared as it would be written: the API keeps times to the second.
 func keepUnchanged(prev teamsv1alpha1.OnlineMeetingStatus, m *teamsv1alpha1.OnlineMeeting, now time.Time) {
-	if !usableAnchor(&teamsv1alpha1.OnlineMeeting{Status: prev}, now) {
+	if !usableAnchor(prev.LastSyncTime, now) {
 		// The slots need a lastSyncTime they can be measured from.
 		return
 	}
